@@ -1,0 +1,1 @@
+"""kernels (filled by a later issue)."""

@@ -1,0 +1,1 @@
+"""kernels/cuda (filled by a later issue)."""

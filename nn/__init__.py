@@ -1,0 +1,1 @@
+"""nn (filled by a later issue)."""

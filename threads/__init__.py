@@ -1,0 +1,1 @@
+"""threads (filled by a later issue)."""

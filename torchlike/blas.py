@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+class BlasMixin:
+    __slots__ = ()

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+class LinalgMixin:
+    __slots__ = ()

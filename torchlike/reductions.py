@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+class ReductionMixin:
+    __slots__ = ()
