@@ -1,10 +1,37 @@
-"""torchlike: Lua Torch7's tensor library in Python (import torchlike as torch)."""
+"""torchlike: Lua Torch7's tensor library in Python. Use it as `import torchlike as torch`.
+
+This file is the table of contents: every public name, grouped by family.
+"""
+# types, storages and tensors
 from .types import setdefaulttensortype, getdefaulttensortype
 from .storage import (Storage, ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage,
                       FloatStorage, DoubleStorage)
 from ._core import Size
 from .tensor import (Tensor, ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
                      FloatTensor, DoubleTensor, fromNumpy)
-from .pointwise import FUNCTIONS as _POINTWISE
+from .utils import (typename, isTensor, isStorage, type, isTypeOf, setnumthreads,
+                    getnumthreads)
 
-globals().update(_POINTWISE)
+# utilities: timing, command lines, progress
+from .timer import Timer, tic, toc
+from .cmdline import CmdLine, CmdLineError
+from .progressbar import progress
+
+# construction
+from .construct import (zeros, ones, eye, range, arange, linspace, logspace, diag, tril, triu,
+                        cat, reshape, histc, numel)
+
+# index and mask operations
+from .indexing import index, gather, maskedSelect, nonzero, repeatTensor
+
+# function forms of the element-wise, reduction, BLAS and view families
+from .functions import (
+    exp, log, log1p, sqrt, rsqrt, sigmoid, tanh, sin, cos, tan, asin, acos, atan, sinh,
+    cosh, ceil, floor, round, trunc, frac, cinv, expm1, abs, sign, neg, mul, cmul, cpow,
+    cmax, cmin, atan2, div, cdiv, fmod, cfmod, mod, remainder, cremainder, bitand, cbitand,
+    bitor, cbitor, bitxor, cbitxor, lshift, clshift, rshift, crshift, clamp, lerp, pow, add,
+    csub, addcmul, addcdiv, lt, le, gt, ge, eq, ne, sum, prod, mean, max, min, renorm, var,
+    std, norm, dist, trace, cumsum, cumprod, kthvalue, median, mode, sort, topk, all, any,
+    equal, mm, mv, bmm, ger, dot, addmm, addmv, addbmm, baddbmm, addr, cross, narrow,
+    select, sub, transpose, t, permute, unfold, view, viewAs, expand, expandAs, squeeze,
+    unsqueeze, split, chunk, clone, contiguous)

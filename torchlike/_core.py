@@ -11,7 +11,7 @@ Creating a Storage object for every temporary result would cost more than the ar
 """
 import numpy as np
 
-from .storage import Storage, _DefaultTypeMeta
+from .storage import Storage, default_type_new
 from . import types as _types
 
 new_object = object.__new__
@@ -114,11 +114,12 @@ def parse_sizes(args, what='size'):
     return tuple(out)
 
 
-class TensorBase(metaclass=_DefaultTypeMeta):
+class TensorBase:
     """The slot layout shared by every tensor class (see the module docstring)."""
     __slots__ = ('_a', '_st', '_buf', '__weakref__')
     _dtype = None
     _typename = 'torch.Tensor'
+    __new__ = default_type_new
 
     @staticmethod
     def _default_class():

@@ -9,12 +9,15 @@ Comparisons compute a new ByteTensor in method form too (`x.gt(0)`), and `res.gt
 into res. Operands broadcast as in numpy. A result takes the type of the tensor it is computed
 from (the left operand); integer tensors compute in floating point where needed and truncate.
 """
+import operator
+
 import numpy as np
 
 from ._core import FRESH, TensorBase, fmt_size, new_object, shape_of, wrap
 from . import types as _types
 
 _asc = np.ascontiguousarray
+_SCALARS = (int, float, bool, np.number, np.ndarray)
 _np_add = np.add
 _np_mul = np.multiply
 
@@ -26,6 +29,22 @@ def _size_error(name, a, b):
     if na == nb and sa != sb:
         msg += f"; both have {na} elements: use view() to give them the same shape"
     return ValueError(msg)
+
+
+class _ArgumentError(ValueError):
+    """A bad argument found inside an array function (not a size problem)."""
+
+
+def _culprit(a, ops):
+    """The operand to name in a size error: the first array that does not broadcast with `a`
+    (addcmul's first operand is a number, its tensors come after)."""
+    arrays = [o for o in ops if isinstance(o, np.ndarray)]
+    for o in arrays:
+        try:
+            np.broadcast_shapes(a.shape, o.shape)
+        except ValueError:
+            return o
+    return arrays[0] if arrays else (ops[0] if ops else a)
 
 
 def _operand(v):
@@ -83,11 +102,13 @@ def _run(name, fn, res, x, ops, float_only, int_fn=None):
         except TypeError:
             pass  # an integer destination: compute in the promoted type, then truncate
         except ValueError:
-            raise _size_error(name, a, ops[0] if ops else a) from None
+            raise _size_error(name, a, _culprit(a, ops)) from None
     try:
         r = fn(a, *ops)
+    except _ArgumentError:
+        raise
     except ValueError:
-        raise _size_error(name, a, ops[0] if ops else a) from None
+        raise _size_error(name, a, _culprit(a, ops)) from None
     if res is x:
         if r.shape != a.shape:
             raise ValueError(f"{name}: the result has size {fmt_size(r.shape)}, which does not "
@@ -148,12 +169,29 @@ def _sigmoid(a):
 
 def _clamp(a, lo, hi):
     if lo is not None and hi is not None and lo > hi:
-        raise ValueError(f"clamp: min ({lo}) is larger than max ({hi})")
+        raise _ArgumentError(f"clamp: min ({lo}) is larger than max ({hi})")
     return np.clip(a, lo, hi)
 
 
 def _lerp(a, b, w):
     return a + w * (b - a)
+
+
+def _power(base, exponent):
+    """base ** exponent; integers raised to negative integer powers compute in floating point
+    (numpy refuses them), the result being truncated into the integer destination."""
+    if np.asarray(base).dtype.kind in 'iu' and np.asarray(exponent).dtype.kind in 'iu' \
+            and np.any(np.less(exponent, 0)):
+        return np.power(np.asarray(base, np.float64), exponent)
+    return np.power(base, exponent)
+
+
+def _integer_only(name):
+    """Bitwise operations on Float/Double tensors: Torch7 refuses them."""
+    def fn(a, b):
+        typename = _types.class_for_dtype(a.dtype)._typename
+        raise TypeError(f"{name} is only defined for integer tensor types, not {typename}")
+    return fn
 
 
 def _int_div_check(name, b):
@@ -182,19 +220,28 @@ _UNARY_FLOAT = {
     'ceil': np.ceil, 'floor': np.floor, 'round': _round, 'trunc': np.trunc, 'frac': _frac,
     'cinv': _cinv, 'expm1': np.expm1,
 }
-_UNARY_ANY = {'abs': np.abs, 'sign': np.sign, 'neg': np.negative}
+def _neg(a):
+    # not np.negative(a, out=a): numpy 2.4's SIMD negative writes wrong values into a strided
+    # output (e.g. 16-byte strides for float32), so negate into a fresh array and copy back
+    return np.negative(a)
+
+
+_UNARY_ANY = {'abs': np.abs, 'sign': np.sign, 'neg': _neg}
 _BINARY = {
     'mul': np.multiply, 'cmul': np.multiply, 'cpow': np.power, 'cmax': np.maximum,
     'cmin': np.minimum, 'atan2': np.arctan2,
     'div': np.true_divide, 'cdiv': np.true_divide, 'fmod': np.fmod, 'cfmod': np.fmod,
-    'mod': np.fmod, 'remainder': np.remainder, 'cremainder': np.remainder,
+    'mod': np.fmod, 'cmod': np.fmod, 'remainder': np.remainder, 'cremainder': np.remainder,
     'bitand': np.bitwise_and, 'cbitand': np.bitwise_and, 'bitor': np.bitwise_or,
     'cbitor': np.bitwise_or, 'bitxor': np.bitwise_xor, 'cbitxor': np.bitwise_xor,
     'lshift': np.left_shift, 'clshift': np.left_shift, 'rshift': np.right_shift,
     'crshift': np.right_shift,
 }
+_BITWISE = (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift, np.right_shift)
 _INTEGER_VARIANT = {name: _integer_division(name, fn) for name, fn in _BINARY.items()
                     if fn in (np.true_divide, np.fmod, np.remainder)}
+_INTEGER_VARIANT.update((name, fn) for name, fn in _BINARY.items() if fn in _BITWISE)
+_INTEGER_VARIANT['cpow'] = _power
 _COMPARE = {'lt': np.less, 'le': np.less_equal, 'gt': np.greater, 'ge': np.greater_equal,
             'eq': np.equal, 'ne': np.not_equal}
 
@@ -206,27 +253,40 @@ for _name, _fn in _UNARY_FLOAT.items():
 for _name, _fn in _UNARY_ANY.items():
     _methods[_name], FUNCTIONS[_name] = _make(_name, _fn, 0)
 for _name, _fn in _BINARY.items():
+    if _fn in _BITWISE:
+        _fn = _integer_only(_name)  # the ufunc itself is the integer variant
     _methods[_name], FUNCTIONS[_name] = _make(_name, _fn, 1, float_only=_name == 'atan2',
                                               int_fn=_INTEGER_VARIANT.get(_name))
 _methods['clamp'], FUNCTIONS['clamp'] = _make('clamp', _clamp, 2)
 _methods['lerp'], FUNCTIONS['lerp'] = _make('lerp', _lerp, 2, float_only=True)
 
 
-def _pow_fn(a, n):
-    if a.dtype.kind in 'iu' and not isinstance(n, np.ndarray) and n < 0:
-        return np.power(a.astype(np.float64), n)
-    return np.power(a, n)
+_pow_fn = _power
+_pow_method, _pow_function = _make('pow', _pow_fn, 1)
 
 
-_methods['pow'], _pow_function = _make('pow', _pow_fn, 1)
+def _scalar_base_pow(res, base, x):
+    return _run('pow', lambda a: _power(base, a), res, x, (), False)
+
+
+def _pow_method_forms(self, *args):
+    """x.pow(n) in place; res.pow(x, n) = x^n; res.pow(n, x) = n^x (Torch7's tpow)."""
+    if len(args) == 2 and not isinstance(args[0], TensorBase) and isinstance(args[1], TensorBase):
+        return _scalar_base_pow(self, args[0], args[1])
+    return _pow_method(self, *args)
+
+
+_methods['pow'] = _pow_method_forms
 
 
 def pow(*args):
-    """torch.pow(x, n) = x^n; torch.pow(n, x) = n^x for a number n; torch.pow(res, x, n)."""
-    if args and not isinstance(args[0], TensorBase):
-        base, rest = args[0], args[1:]
-        res, x = (rest[0], rest[1]) if len(rest) == 2 else (None, rest[0])
-        return _run('pow', lambda a: np.power(base, a), res, x, (), False)
+    """torch.pow(x, n) = x^n; torch.pow(n, x) = n^x for a number n; torch.pow(res, x, n);
+    torch.pow(res, n, x)."""
+    if len(args) == 2 and not isinstance(args[0], TensorBase):
+        return _scalar_base_pow(None, args[0], args[1])
+    if len(args) == 3 and not isinstance(args[1], TensorBase):
+        if isinstance(args[2], TensorBase):
+            return _scalar_base_pow(args[0], args[1], args[2])
     return _pow_function(*args)
 
 
@@ -259,9 +319,7 @@ def _add_value(value, y):
 
 def _add_general(name, res, x, value, y, sign):
     b = _add_value(value, y)
-    if sign < 0:
-        b = -b
-    return _run(name, _np_add, res, x, (b,), False)
+    return _run(name, _np_add if sign > 0 else np.subtract, res, x, (b,), False)
 
 
 def _add_function(*args):
@@ -299,6 +357,8 @@ def _addc(name, combine):
     """addcmul / addcdiv: x + value * combine(t1, t2), value defaulting to 1."""
 
     def fn(a, value, t1, t2):
+        if combine is np.true_divide and a.dtype.kind in 'iu':
+            _int_div_check(name, t2)
         return a + value * combine(t1, t2)
 
     def value_and_tensors(args):
@@ -379,7 +439,7 @@ def _binary_operator(name, ufunc, reflected=False):
             b = other._a
             if other._buf is not other._st._data:
                 b = other._refresh()
-        elif isinstance(other, (int, float, bool, np.number, np.ndarray)):
+        elif isinstance(other, _SCALARS):
             b = other
         else:
             return NotImplemented
@@ -387,11 +447,13 @@ def _binary_operator(name, ufunc, reflected=False):
             r = ufunc(b, a) if reflected else ufunc(a, b)
         except ValueError:
             raise _size_error(name, a, b) from None
-        dt = self._dtype
-        if r.dtype is not dt and r.dtype != dt:
-            r = r.astype(dt)
-        t = new_object(self.__class__)
-        t._a = _asc(r)
+        cls = self.__class__
+        if r.dtype is not cls._dtype:
+            r = r.astype(cls._dtype)
+        if r.ndim > 1:
+            r = _asc(r)  # a 1-D result is always contiguous; N-D ones follow numpy's layout
+        t = new_object(cls)
+        t._a = r
         t._st = FRESH
         t._buf = None
         return t
@@ -449,18 +511,18 @@ class PointwiseMixin:
                     pass
         return _methods['mul'](self, *args)
 
-    __add__ = _binary_operator('add', np.add)
-    __radd__ = _binary_operator('add', np.add, reflected=True)
-    __sub__ = _binary_operator('sub', np.subtract)
-    __rsub__ = _binary_operator('sub', np.subtract, reflected=True)
-    __mul__ = _binary_operator('mul', np.multiply)
-    __rmul__ = _binary_operator('mul', np.multiply, reflected=True)
+    __add__ = _binary_operator('add', operator.add)
+    __radd__ = _binary_operator('add', operator.add, reflected=True)
+    __sub__ = _binary_operator('sub', operator.sub)
+    __rsub__ = _binary_operator('sub', operator.sub, reflected=True)
+    __mul__ = _binary_operator('mul', operator.mul)
+    __rmul__ = _binary_operator('mul', operator.mul, reflected=True)
     __truediv__ = _binary_operator('div', _operator_division('div', np.true_divide))
     __rtruediv__ = _binary_operator('div', _operator_division('div', np.true_divide), True)
     __mod__ = _binary_operator('mod', _operator_division('mod', np.remainder))
     __rmod__ = _binary_operator('mod', _operator_division('mod', np.remainder), True)
     __pow__ = _binary_operator('pow', _pow_fn)
-    __rpow__ = _binary_operator('pow', np.power, reflected=True)
+    __rpow__ = _binary_operator('pow', _power, reflected=True)
     __and__ = _binary_operator('and', np.bitwise_and)
     __or__ = _binary_operator('or', np.bitwise_or)
     __xor__ = _binary_operator('xor', np.bitwise_xor)

@@ -10,14 +10,12 @@ import numpy as np
 from . import types as _types
 
 
-class _DefaultTypeMeta(type):
-    """`torch.Storage(...)` and `torch.Tensor(...)` build the current default type, and every
-    typed class counts as an instance of the abstract base in isinstance checks."""
-
-    def __call__(cls, *args, **kwargs):
-        if cls._dtype is None:
-            cls = cls._default_class()
-        return super(_DefaultTypeMeta, cls).__call__(*args, **kwargs)
+def default_type_new(cls, *args, **kwargs):
+    """`__new__` for the abstract bases: `torch.Storage(...)` and `torch.Tensor(...)` build the
+    current default type. (A metaclass would do the same but slows every isinstance check.)"""
+    if cls._dtype is None:
+        cls = cls._default_class()
+    return object.__new__(cls)
 
 
 def _check_index(i, n, what='storage'):
@@ -30,11 +28,13 @@ def _check_index(i, n, what='storage'):
     return j
 
 
-class Storage(metaclass=_DefaultTypeMeta):
+class Storage:
     """Abstract base of the typed storages; `torch.Storage(...)` makes the default type."""
     __slots__ = ('_data', '__weakref__')
     _dtype = None
     _typename = 'torch.Storage'
+
+    __new__ = default_type_new
 
     @staticmethod
     def _default_class():
@@ -57,8 +57,7 @@ class Storage(metaclass=_DefaultTypeMeta):
         elif isinstance(first, np.ndarray) and len(args) == 1:
             if first.ndim != 1:
                 raise ValueError(f"a storage wraps a 1-D array, got shape {first.shape}")
-            arr = first if first.dtype == dt else first.astype(dt)
-            self._data = np.ascontiguousarray(arr)
+            self._data = np.array(first, dtype=dt)  # a copy, as Tensor(array) makes
         elif isinstance(first, (list, tuple, range)) and len(args) == 1:
             self._data = np.array(first, dtype=dt).reshape(-1)
         elif isinstance(first, (str, bytes)) and len(args) == 1 and dt.itemsize == 1:

@@ -15,6 +15,7 @@ from .reductions import ReductionMixin
 from .blas import BlasMixin
 from .random import RandomMixin
 from .linalg import LinalgMixin
+from .functional import FunctionalMixin
 
 
 def _contiguous_strides(size):
@@ -75,7 +76,7 @@ def _geometry_args(args):
 
 
 class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, RandomMixin,
-             LinalgMixin, TensorBase):
+             LinalgMixin, FunctionalMixin, TensorBase):
     """A strided view (storage, offset, size, stride) on a Storage.
 
     `torch.Tensor(...)` builds the default type (DoubleTensor unless changed with
@@ -93,8 +94,13 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
             self._set_fresh(np.empty(0, dt))
             return
         first = args[0]
-        if is_int(first) or isinstance(first, Size):
-            self._set_fresh(np.zeros(parse_sizes(args if is_int(first) else (first,)), dt))
+        if is_int(first):
+            self._set_fresh(np.zeros(parse_sizes(args), dt))
+        elif isinstance(first, Size):
+            if len(args) > 1 and args[1] is not None:
+                self._init_strided(parse_sizes((first,)), parse_sizes(args[1:2], 'stride'))
+            else:
+                self._set_fresh(np.zeros(parse_sizes((first,)), dt))
         elif isinstance(first, LongStorage) and dt != first._dtype:
             size = parse_sizes((first,))
             if len(args) > 1:
@@ -250,7 +256,7 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
         offset, size, stride = _geometry_args(args[1:])
         data = src._data
         if size is None:
-            size = (len(data) - offset,)
+            size = (max(len(data) - offset, 0),)  # an offset past the end is reported below
         self._a = view_on(data, offset, size, stride)
         self._st, self._buf = src, data
         return self

@@ -2,7 +2,7 @@
 All dimensions and indices are 0-based; negative ones count from the end."""
 import numpy as np
 
-from ._core import TensorBase, fmt_size, is_int, normdim, parse_sizes, shape_of, wrap
+from ._core import FRESH, TensorBase, fmt_size, is_int, new_object, normdim, parse_sizes, shape_of, wrap
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -39,23 +39,27 @@ class ViewMixin:
 
     def select(self, dim, index):
         """The slice at `index` along `dim`, with that dimension removed (needs 2-D or more)."""
-        a = self._arr()
-        nd = a.ndim if a.size else 0
-        if nd < 2:
+        a = self._a
+        if self._buf is not self._st._data:
+            a = self._refresh()
+        nd = a.ndim
+        if nd < 2 or not a.size:
             raise IndexError(f"select needs a tensor with at least 2 dimensions, this one has "
-                             f"{nd}; use x[i] for an element of a 1-D tensor")
-        if dim == 0:
-            n = a.shape[0]
-            if not -n <= index < n:
-                raise IndexError(f"select: index {index} is out of range for dimension 0 of "
-                                 f"size {n} (valid: {-n} to {n - 1})")
-            return self._view(a[index])
-        d = normdim(dim, nd)
+                             f"{nd if a.size else 0}; use x[i] for an element of a 1-D tensor")
+        d = dim if dim == 0 else normdim(dim, nd)
         n = a.shape[d]
         if not is_int(index) or not -n <= index < n:
             raise IndexError(f"select: index {index} is out of range for dimension {dim} of "
                              f"size {n} (valid: {-n} to {n - 1})")
-        return self._view(a[(slice(None),) * d + (index,)])
+        r = a[index] if d == 0 else a[(slice(None),) * d + (index,)]
+        st = self._st
+        if st is FRESH:
+            st = self.storage()
+        t = new_object(self.__class__)
+        t._a = r
+        t._st = st
+        t._buf = st._data
+        return t
 
     def sub(self, *ranges):
         """Torch7's sub: pairs of inclusive 0-based (start, end) per leading dimension;
@@ -115,29 +119,35 @@ class ViewMixin:
     def view(self, *sizes):
         """The same elements seen with new sizes (one may be -1). Works whenever no copy is
         needed, which includes every contiguous tensor."""
-        a = self._arr()
-        size = parse_sizes(sizes, 'view')
+        a = self._a
+        if self._buf is not self._st._data:
+            a = self._refresh()
+        size = sizes if sizes and type(sizes[0]) is int else parse_sizes(sizes, 'view')
         if -1 in size:
             size = _infer_size(size, a.size, a.shape)
-        if a.flags.c_contiguous:
-            try:
-                return self._view(a.reshape(size))
-            except ValueError:
-                pass
-        else:
-            try:
-                return self._view(a.reshape(size, copy=False))
-            except ValueError:
-                n = 1
-                for s in size:
-                    n *= s
-                if n == a.size:
-                    raise ValueError(
-                        f"view: size {fmt_size(size)} is not compatible with this tensor's "
-                        f"size {fmt_size(a.shape)} and stride "
-                        f"{fmt_size(self.stride())}; call contiguous() first") from None
-        raise ValueError(f"view: cannot view a tensor of size {fmt_size(shape_of(a))} "
-                         f"({a.size} elements) as {fmt_size(size)}")
+        try:
+            r = a.reshape(size) if a.flags.c_contiguous else a.reshape(size, copy=False)
+        except (ValueError, TypeError):
+            raise self._view_error(a, parse_sizes(size, 'view')) from None
+        st = self._st
+        if st is FRESH:
+            st = self.storage()
+        t = new_object(self.__class__)
+        t._a = r
+        t._st = st
+        t._buf = st._data
+        return t
+
+    def _view_error(self, a, size):
+        n = 1
+        for s in size:
+            n *= s
+        if n == a.size and a.size:
+            return ValueError(f"view: size {fmt_size(size)} is not compatible with this "
+                              f"tensor's size {fmt_size(a.shape)} and stride "
+                              f"{fmt_size(self.stride())}; call contiguous() first")
+        return ValueError(f"view: cannot view a tensor of size {fmt_size(shape_of(a))} "
+                          f"({a.size} elements) as {fmt_size(size)}")
 
     def viewAs(self, other):
         return self.view(shape_of(other._arr()))
@@ -230,6 +240,3 @@ class ViewMixin:
             return self._view(a.reshape(-1))
         return wrap(self.__class__, a.reshape(-1))
 
-    def _check_other(self, other, what):
-        if not isinstance(other, TensorBase):
-            raise TypeError(f"{what} expects a tensor, got {type(other).__name__}")
