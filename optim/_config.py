@@ -7,7 +7,9 @@ leaves `x` and the state as they were.
 import contextlib
 import numbers
 import threading
+import time
 
+import numba
 import numpy as np
 
 from torchlike._core import TensorBase, fmt_size, shape_of, wrap
@@ -45,13 +47,54 @@ def set_fused(flag):
 
 
 def parallel_chunks(n):
-    """How many chunks a fused kernel over n elements should run in parallel (0 = serial).
-    Only the main thread goes parallel: worker threads (Hogwild) are the parallelism there."""
+    """How many chunks a fused kernel over n elements may run in parallel (0 = serial).
+    Only the main thread goes parallel: worker threads (Hogwild) are the parallelism there.
+    numba.set_num_threads(1) (or NUMBA_NUM_THREADS=1) turns parallel kernels off."""
     if n < PARALLEL_MIN or threading.current_thread() is not threading.main_thread():
         return 0
-    import numba
     k = numba.get_num_threads()
     return k if k > 1 else 0
+
+
+class KernelRunner:
+    """Runs a fused kernel serially or in parallel, whichever has been faster lately.
+
+    On an idle machine the parallel kernel is about twice as fast on 2 cores; when the other
+    cores are busy (other processes), a parallel step waits for a descheduled worker thread and
+    was measured 10x slower than the serial one. So the runner times every call (two clock
+    reads), keeps a moving average per mode, tries the other mode every RECHECK calls and uses
+    the mode with the lower average. Both modes compute the same bits (the update is
+    element-wise), so the choice never changes results.
+    """
+    RECHECK = 16
+    DECAY = 0.8
+
+    def __init__(self, serial, parallel):
+        self.serial = serial
+        self.parallel = parallel
+        self.calls = 0
+        self.use_parallel = True
+        self.avg = [None, None]        # seconds per element: [serial, parallel]
+
+    def __call__(self, n, *args):
+        nch = parallel_chunks(n)
+        if not nch:
+            self.serial(*args)
+            return
+        self.calls += 1
+        par = self.use_parallel != (self.calls % self.RECHECK == 0)
+        t0 = time.perf_counter()
+        if par:
+            self.parallel(*args, nch)
+        else:
+            self.serial(*args)
+        if self.calls == 1:
+            return                     # the first call starts the thread pool: not typical
+        dt = (time.perf_counter() - t0) / n
+        old = self.avg[par]
+        self.avg[par] = dt if old is None else self.DECAY * old + (1 - self.DECAY) * dt
+        if self.avg[0] is not None and self.avg[1] is not None:
+            self.use_parallel = self.avg[1] < self.avg[0]
 
 
 # -- config and state ----------------------------------------------------------------------------

@@ -22,12 +22,9 @@ def _no_tables_warning(name, config, state):
                       f"thrown away after this step; pass a dict and reuse it", stacklevel=3)
 
 
-def _run(kernel_serial, kernel_parallel, n, args):
-    nch = C.parallel_chunks(n)
-    if nch:
-        kernel_parallel(*args, nch)
-    else:
-        kernel_serial(*args)
+_adam_kernel = C.KernelRunner(K.adam_serial, K.adam_parallel)
+_adagrad_kernel = C.KernelRunner(K.adagrad_serial, K.adagrad_parallel)
+_rmsprop_kernel = C.KernelRunner(K.rmsprop_serial, K.rmsprop_parallel)
 
 
 def _decayed(ga, xa, wd, buf):
@@ -74,9 +71,8 @@ def adam(feval, x, config=None, state=None):
     T = xa.dtype.type
     xf = C.flat(xa)
     if C.fused_enabled() and xf is not None:
-        _run(K.adam_serial, K.adam_parallel, xf.size,
-             (xf, ga.reshape(-1), ma.reshape(-1), va.reshape(-1), T(wd), wd != 0, T(beta1),
-              T(1 - beta1), T(beta2), T(1 - beta2), T(eps), T(-step)))
+        _adam_kernel(xf.size, xf, ga.reshape(-1), ma.reshape(-1), va.reshape(-1), T(wd), wd != 0,
+                     T(beta1), T(1 - beta1), T(beta2), T(1 - beta2), T(eps), T(-step))
     else:
         adam_multipass(xa, ga.reshape(xa.shape), ma, va, wd, beta1, beta2, eps, step)
     state['t'] = t
@@ -175,8 +171,8 @@ def adagrad(feval, x, config=None, state=None):
     T = xa.dtype.type
     xf = C.flat(xa)
     if C.fused_enabled() and xf is not None:
-        _run(K.adagrad_serial, K.adagrad_parallel, xf.size,
-             (xf, ga.reshape(-1), vara.reshape(-1), T(wd), wd != 0, T(ADAGRAD_EPS), T(-clr)))
+        _adagrad_kernel(xf.size, xf, ga.reshape(-1), vara.reshape(-1), T(wd), wd != 0,
+                        T(ADAGRAD_EPS), T(-clr))
     else:
         adagrad_multipass(xa, ga.reshape(xa.shape), vara, wd, clr)
     state['evalCounter'] = nevals + 1
@@ -270,9 +266,8 @@ def rmsprop(feval, x, config=None, state=None):
     T = xa.dtype.type
     xf = C.flat(xa)
     if C.fused_enabled() and xf is not None:
-        _run(K.rmsprop_serial, K.rmsprop_parallel, xf.size,
-             (xf, ga.reshape(-1), ma.reshape(-1), T(wd), wd != 0, T(alpha), T(1 - alpha),
-              T(eps), T(-lr)))
+        _rmsprop_kernel(xf.size, xf, ga.reshape(-1), ma.reshape(-1), T(wd), wd != 0, T(alpha),
+                        T(1 - alpha), T(eps), T(-lr))
     else:
         rmsprop_multipass(xa, ga.reshape(xa.shape), ma, wd, alpha, eps, lr)
     return x, [f]

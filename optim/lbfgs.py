@@ -37,13 +37,14 @@ def lbfgs(feval, x, config=None, state=None):
     verbose = bool(config.get('verbose', False))
     say = (lambda msg: print('<optim.lbfgs> ' + msg)) if verbose else (lambda msg: None)
     xa = C.check_x(name, x)
-    C.counter(name, state, 'funcEval')
-    C.counter(name, state, 'nIter')
+    func_eval = C.counter(name, state, 'funcEval')
+    n_iter_total = C.counter(name, state, 'nIter')
 
     f, g, ga = C.evaluate(name, feval, x, xa)
     f_hist = [f]
     n_eval = 1
-    state['funcEval'] = state.get('funcEval', 0) + 1
+    state['funcEval'] = func_eval + 1
+    state['nIter'] = n_iter_total
     if np.abs(ga).sum() <= tol_fun:
         say('optimality condition below tolFun')
         return x, f_hist, n_eval
@@ -53,8 +54,8 @@ def lbfgs(feval, x, config=None, state=None):
     arr = lambda t: t._arr().reshape(-1)                                 # noqa: E731
     d = state.get('d')
     t = state.get('t')
-    old_dirs = state.get('old_dirs')
-    old_stps = state.get('old_stps')
+    old_dirs = _tensor_list(state.get('old_dirs'))
+    old_stps = _tensor_list(state.get('old_stps'))
     h_diag = state.get('Hdiag')
     g_old = state.get('g_old')
     f_old = state.get('f_old')
@@ -158,3 +159,13 @@ def lbfgs(feval, x, config=None, state=None):
     state['t'] = t
     state['d'] = d
     return x, f_hist, n_eval
+
+
+def _tensor_list(v):
+    """The pair history as a list (a state loaded from a .t7 file holds an empty history as an
+    empty table, which loads as a dict)."""
+    if v is None:
+        return None
+    if isinstance(v, dict):
+        return [v[k] for k in sorted(v)]
+    return list(v)

@@ -100,12 +100,12 @@ def lswolfe(feval, x, t, d, f, g, gtd, options=None):
     xf = xa.reshape(-1) if xa.flags.c_contiguous else None
     x_init = xa.copy()
 
-    def move_to(step):
+    def move_to(step):                               # x = x_init + step*d
         np.copyto(xa, x_init)
         if xf is not None:
-            xf += xa.dtype.type(step) * dv
+            xf.__iadd__(xa.dtype.type(step) * dv)
         else:
-            xa += (xa.dtype.type(step) * dv).reshape(xa.shape)
+            xa.__iadd__((xa.dtype.type(step) * dv).reshape(xa.shape))
 
     def probe(step):
         move_to(step)

@@ -13,6 +13,9 @@ import numpy as np
 from kernels.cpu import optim_updates as K
 from . import _config as C
 
+_plain_kernel = C.KernelRunner(K.sgd_plain_serial, K.sgd_plain_parallel)
+_momentum_kernel = C.KernelRunner(K.sgd_momentum_serial, K.sgd_momentum_parallel)
+
 
 def sgd(feval, x, config=None, state=None):
     """`x, fs = optim.sgd(feval, x[, config[, state]])`.
@@ -54,21 +57,13 @@ def sgd(feval, x, config=None, state=None):
     xf = C.flat(xa)
     if C.fused_enabled() and xf is not None and lrs is None and wds is None:
         gf = ga.reshape(-1)
-        nch = C.parallel_chunks(xf.size)
         if mom == 0:
-            args = (xf, gf, T(-clr), T(wd), wd != 0)
-            if nch:
-                K.sgd_plain_parallel(*args, nch)
-            else:
-                K.sgd_plain_serial(*args)
+            _plain_kernel(xf.size, xf, gf, T(-clr), T(wd), wd != 0)
         else:
             # the first momentum step copies g' into the zeroed buffer: v = 0*v + 1*g'
             vmom, omd = (T(0), T(1)) if first else (T(mom), T(1 - damp))
-            args = (xf, gf, va.reshape(-1), T(-clr), T(wd), wd != 0, vmom, omd, T(mom), nesterov)
-            if nch:
-                K.sgd_momentum_parallel(*args, nch)
-            else:
-                K.sgd_momentum_serial(*args)
+            _momentum_kernel(xf.size, xf, gf, va.reshape(-1), T(-clr), T(wd), wd != 0, vmom, omd,
+                             T(mom), nesterov)
     else:
         sgd_multipass(xa, ga.reshape(xa.shape), va if mom != 0 else None, clr, wd, wds, mom,
                       damp, nesterov, first if mom != 0 else False, lrs)

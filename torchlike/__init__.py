@@ -17,6 +17,19 @@ from .timer import Timer, tic, toc
 from .cmdline import CmdLine, CmdLineError
 from .progressbar import progress
 
+# random numbers, linear algebra, convolution
+from .rng import (Generator, manualSeed, seed, initialSeed, getRNGState, setRNGState, random,
+                  uniform, normal, exponential, cauchy, logNormal, geometric, bernoulli, rand,
+                  randn, randperm, multinomial)
+from .linalg import (gesv, trtrs, potrf, potrs, potri, pstrf, gels, symeig, eig, svd, inverse,
+                     qr, geqrf, orgqr, ormqr)
+from .conv import conv2, xcorr2, conv3, xcorr3
+
+# serialization (the Torch7 .t7 format)
+from .serialization import (save, load, serialize, deserialize, serializeToStorage,
+                            deserializeFromStorage, registerClass, unregisterClass, LuaTable,
+                            TorchObject, LuaFunction, TdsVec, TdsHash)
+
 # construction
 from .construct import (zeros, ones, eye, range, arange, linspace, logspace, diag, tril, triu,
                         cat, reshape, histc, numel)

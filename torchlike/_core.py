@@ -153,6 +153,8 @@ class TensorBase:
         """The Storage this tensor views (created on first request for fresh results)."""
         st = self._st
         if st is FRESH:
+            if any(s < 0 for s in self._a.strides):
+                self._a = self._a.copy()  # Torch storages cannot hold negative strides
             st = storage_for(self._a)
             self._st = st
             self._buf = st._data

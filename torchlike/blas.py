@@ -7,7 +7,7 @@ as in Torch7. Both operands must have the same type (no hidden conversion copies
 """
 import numpy as np
 
-from ._core import TensorBase, fmt_size, shape_of, wrap
+from ._core import TensorBase, fmt_size, normdim, shape_of
 from .pointwise import emit
 
 _matmul = np.matmul
@@ -53,9 +53,9 @@ def _product(name, A, B):
 
 
 def _deliver(res, like, r):
-    if res is None:
-        return wrap(like.__class__, r)
-    return emit(res, res, r)
+    """A new tensor of like's type (cast: a float scale on an integer M computes in floating
+    point) or `r` written into `res`."""
+    return emit(res, like if res is None else res, r)
 
 
 def _into(res, A, B, name):
@@ -73,26 +73,36 @@ def _into(res, A, B, name):
 
 def _split_scalars(args, ntensors, name):
     """Torch7 accumulate forms: ([v1,] M, [v2,] X, Y) -> (v1, M, v2, X, Y). M may be absent
-    (method form on M itself): then a single number scales the product."""
+    (method form on M itself): then a single number scales the product and two numbers are
+    v1, v2. A number anywhere else is an error (it would otherwise be silently misread)."""
     tensors = [a for a in args if isinstance(a, TensorBase)]
     if len(tensors) not in (ntensors, ntensors + 1):
         raise TypeError(f"{name}: expected ([v1,] M, [v2,] {'x, y' if ntensors == 2 else 'A'})"
                         f", got {len(tensors)} tensors")
     has_m = len(tensors) == ntensors + 1
-    v1 = v2 = 1
+    slots = ([], [])  # numbers before M (v1), numbers before the first product operand (v2)
     seen = 0
     for a in args:
         if isinstance(a, TensorBase):
             seen += 1
         elif isinstance(a, (int, float, np.number)):
-            if has_m and seen == 0:
-                v1 = a
-            else:
-                v2 = a
+            if seen > int(has_m):
+                raise TypeError(f"{name}: a number after the operands of the product; the forms "
+                                f"are ([v1,] M, [v2,] x, y)")
+            slots[seen].append(a)
         else:
             raise TypeError(f"{name}: unexpected argument of type {type(a).__name__}")
-    m = tensors[0] if has_m else None
-    return v1, m, v2, tensors[-2], tensors[-1]
+    if not has_m:
+        nums = slots[0]
+        if len(nums) > 2:
+            raise TypeError(f"{name}: at most two numbers (v1, v2), got {len(nums)}")
+        v1, v2 = (nums[0], nums[1]) if len(nums) == 2 else (1, nums[0] if nums else 1)
+        return v1, None, v2, tensors[-2], tensors[-1]
+    if len(slots[0]) > 1 or len(slots[1]) > 1:
+        raise TypeError(f"{name}: one number at most before M and one before the product")
+    v1 = slots[0][0] if slots[0] else 1
+    v2 = slots[1][0] if slots[1] else 1
+    return v1, tensors[0], v2, tensors[-2], tensors[-1]
 
 
 def _accumulate(name, res, v1, M, v2, X, Y, product):
@@ -179,6 +189,7 @@ class BlasMixin:
     def ger(self, x, y):
         """self = outer product of vectors x and y."""
         _check_vectors('ger', x, y)
+        _same_type('ger', x, y)
         return emit(self, self, _outer(x._arr(), y._arr()))
 
     def dot(self, other):
@@ -188,6 +199,8 @@ class BlasMixin:
             raise ValueError(f"dot: inconsistent tensor sizes {fmt_size(shape_of(a))} and "
                              f"{fmt_size(shape_of(b))}")
         _same_type('dot', self, other)
+        if a.dtype.kind in 'iu':  # accumulate in 64 bits (Torch7's accreal), not in uint8
+            return int(np.dot(a.reshape(-1).astype(np.int64), b.reshape(-1).astype(np.int64)))
         return np.dot(a.reshape(-1), b.reshape(-1)).item()
 
     def cross(self, *args):
@@ -224,12 +237,13 @@ def _addr_method(self, *args):
 
 
 def _accumulate_outer(res, v1, M, v2, X, Y):
+    _same_type('addr', M, X, Y)
     p = _outer(X._arr(), Y._arr())
     m = M._arr()
     if m.shape != p.shape:
         raise ValueError(f"addr: size mismatch, M: [{fmt_size(m.shape)}], vec1 x vec2: "
                          f"[{fmt_size(p.shape)}]")
-    r = v1 * m + v2 * p
+    r = v2 * p if v1 == 0 else v1 * m + v2 * p  # v1 = 0 ignores M (even NaN), as BLAS
     if res is M:
         np.copyto(m, r, casting='unsafe')
         return M
@@ -250,6 +264,7 @@ BlasMixin.addr = _addr_method
 
 
 def cross(res, x, y, dim=None):
+    _same_type('cross', x, y)
     a, b = x._arr(), y._arr()
     if a.shape != b.shape:
         raise ValueError(f"cross: inconsistent tensor sizes {fmt_size(shape_of(a))} and "
@@ -259,7 +274,9 @@ def cross(res, x, y, dim=None):
         if not dims:
             raise ValueError(f"cross: no dimension of size 3 in {fmt_size(shape_of(a))}")
         dim = dims[0]
-    elif a.shape[dim] != 3:
+    else:
+        dim = normdim(dim, len(shape_of(a)))
+    if a.shape[dim] != 3:
         raise ValueError(f"cross: dimension {dim} has size {a.shape[dim]}, expected 3")
     return _deliver(res, x, np.cross(a, b, axis=dim))
 
@@ -278,6 +295,7 @@ def _two_operand(name, shape_name):
 def _ger(*args):
     res, x, y = args if len(args) == 3 else (None,) + tuple(args)
     _check_vectors('ger', x, y)
+    _same_type('ger', x, y)
     return _deliver(res, x, _outer(x._arr(), y._arr()))
 
 

@@ -18,7 +18,7 @@ def _res_and_rest(args):
 
 def _filled(name, value, args):
     res, rest = _res_and_rest(args)
-    size = parse_sizes(rest, name)
+    size = parse_sizes(rest, name) or (0,)  # no sizes: an empty tensor (no 0-d tensors)
     if any(s < 0 for s in size):
         raise ValueError(f"{name}: sizes must be non-negative, got {fmt_size(size)}")
     if res is not None:
@@ -108,7 +108,9 @@ def logspace(*args):
 
 
 def _same_class(res, x, r):
-    return wrap(x.__class__, np.ascontiguousarray(r)) if res is None else emit(res, res, r)
+    """A new tensor of x's type on `r` (cast when numpy promoted, e.g. cat of mixed types),
+    or `r` written into `res`."""
+    return emit(res, x if res is None else res, r)
 
 
 def diag(*args):

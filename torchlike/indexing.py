@@ -90,11 +90,30 @@ def _deliver(res, cls, r):
     """A new tensor of class `cls` on `r`, or `r` written into `res` (resized)."""
     if res is None:
         return wrap(cls, np.ascontiguousarray(r))
+    if not r.size:
+        r = r.reshape(0)  # an empty result (0 x k from nonzero) is an empty tensor
     return emit(res, res, r)
 
 
+def _key_text(key):
+    """A one-line description of an index (a tensor's repr spans many lines)."""
+    if isinstance(key, tuple):
+        return '(' + ', '.join(_key_text(k) for k in key) + ')'
+    if isinstance(key, TensorBase):
+        return f"{key._typename} of size {fmt_size(shape_of(key._arr()))}"
+    return repr(key)
+
+
+def _int_range_error(key, a):
+    if not a.size:
+        return IndexError(f"index {key} is out of range: the tensor is empty")
+    n = a.shape[0]
+    return IndexError(f"index {key} is out of range for dimension 0 of size {n} "
+                      f"(valid: {-n} to {n - 1})")
+
+
 def _index_error(e, a, key):
-    return IndexError(f"index {key!r} is out of range for a tensor of size "
+    return IndexError(f"index {_key_text(key)} is out of range for a tensor of size "
                       f"{fmt_size(shape_of(a))}: {e}")
 
 
@@ -109,14 +128,13 @@ class IndexMixin:
             if a.ndim == 1:
                 try:
                     return a[key].item()
-                except IndexError as e:
-                    raise _index_error(e, a, key) from None
+                except IndexError:
+                    raise _int_range_error(key, a) from None
             if not a.size:
                 raise IndexError("cannot index an empty tensor")
             n = a.shape[0]
             if not -n <= key < n:
-                raise IndexError(f"index {key} is out of range for dimension 0 of size {n} "
-                                 f"(valid: {-n} to {n - 1})")
+                raise _int_range_error(key, a)
             return self._view(a[key])
         if _is_mask(key):
             return self.maskedSelect(key)
@@ -144,6 +162,8 @@ class IndexMixin:
         try:
             a[nkey] = v
         except IndexError as e:
+            if is_int(key):
+                raise _int_range_error(key, a) from None
             raise _index_error(e, a, key) from None
         except ValueError:
             target = a[nkey]

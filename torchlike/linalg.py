@@ -63,7 +63,8 @@ def _matrix(name, t, what='A'):
     a = t._arr()
     shape = shape_of(a)
     if len(shape) != 2:
-        got = 'an empty tensor' if not shape else f"a {len(shape)}-D tensor of size {fmt_size(shape)}"
+        got = ('an empty tensor' if not shape
+               else f"a {len(shape)}-D tensor of size {fmt_size(shape)}")
         raise ValueError(f"{name}: {what} should be a 2-D matrix, got {got}")
     return a
 

@@ -180,10 +180,15 @@ def _lerp(a, b, w):
 def _power(base, exponent):
     """base ** exponent; integers raised to negative integer powers compute in floating point
     (numpy refuses them), the result being truncated into the integer destination."""
-    if np.asarray(base).dtype.kind in 'iu' and np.asarray(exponent).dtype.kind in 'iu' \
-            and np.any(np.less(exponent, 0)):
+    if _integral(base) and _integral(exponent) and np.any(np.less(exponent, 0)):
         return np.power(np.asarray(base, np.float64), exponent)
     return np.power(base, exponent)
+
+
+def _integral(v):
+    if isinstance(v, np.ndarray):
+        return v.dtype.kind in 'iu'
+    return isinstance(v, (int, np.integer))
 
 
 def _integer_only(name):

@@ -214,7 +214,7 @@ class ReductionMixin:
                 a = self._refresh()
             if a.dtype is _F32:
                 return _sum(a, None, np.float64).item()
-            return _sum(a).item()
+            return _sum(a, None).item()
         return _sum_method(self, *args)
 
     def var(self, *args):
@@ -301,7 +301,10 @@ class ReductionMixin:
         return _values_indices(None, None, self, vals, idx)
 
     def sort(self, dim=None, descending=False):
-        """Sorted values and their 0-based indices along `dim` (default last); stable."""
+        """Sorted values and their 0-based indices along `dim` (default last); stable.
+        `x.sort(True)` sorts the last dimension in descending order (Torch7 allowed it)."""
+        if isinstance(dim, bool):
+            dim, descending = None, dim
         a, d = _default_last(self, dim)
         if not a.size:
             return self.clone(), wrap(_long_class(), np.empty(0, np.int64))
@@ -312,7 +315,10 @@ class ReductionMixin:
 
     def topk(self, k, dim=None, dir=False, sorted=True):
         """The k smallest (Torch7's default; dir=True for the largest) along `dim`: values,
-        indices, in sorted order (ascending for smallest, descending for largest)."""
+        indices, in sorted order (ascending for smallest, descending for largest).
+        `x.topk(k, True)` is the k largest along the last dimension (Torch7 allowed it)."""
+        if isinstance(dim, bool):
+            dim, dir = None, dim
         a, d = _default_last(self, dim)
         n = a.shape[d] if a.size else 0
         if not 0 <= k <= n:
@@ -341,9 +347,43 @@ ReductionMixin.max, _max_function = _extreme('max', np.argmax, np.max)
 ReductionMixin.min, _min_function = _extreme('min', np.argmin, np.min)
 
 
+def _result_form(name, fn):
+    """Give method `fn(x, *args)` Torch7's result form: res.f(x, *args) writes into res."""
+    def method(self, *args):
+        if args and isinstance(args[0], TensorBase):
+            r = fn(args[0], *args[1:])
+            if not isinstance(r, TensorBase):
+                raise TypeError(f"{name}(res, x, ...): the result form needs a dimension")
+            return emit(self, self, r._arr())
+        return fn(self, *args)
+    method.__name__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in ('var', 'std', 'norm', 'cumsum', 'cumprod'):
+    setattr(ReductionMixin, _name, _result_form(_name, getattr(ReductionMixin, _name)))
+
+
 def _with_optional_dim(name, method_name):
+    """torch.f(x, ...) is x.f(...); torch.f(res, x, ...) is res.f(x, ...) where f has that
+    result form."""
     def function(x, *args):
         return getattr(x, method_name)(*args)
+    function.__name__ = name
+    return function
+
+
+def _pair_function(name):
+    """torch.f(x, ...) -> (values, indices); torch.f(resval, resind, x, ...) writes into the
+    two given tensors and returns them."""
+    def function(*args):
+        if len(args) >= 3 and all(isinstance(a, TensorBase) for a in args[:3]):
+            resval, resind, x = args[:3]
+            vals, idx = getattr(x, name)(*args[3:])
+            _values_indices(resval, resind, x, vals._arr(), idx._arr())
+            return resval, resind
+        return getattr(args[0], name)(*args[1:])
     function.__name__ = name
     return function
 
@@ -362,6 +402,8 @@ def renorm(*args):
 
 
 FUNCTIONS['renorm'] = renorm
-for _name in ('var', 'std', 'norm', 'dist', 'trace', 'cumsum', 'cumprod', 'kthvalue',
-              'median', 'mode', 'sort', 'topk', 'all', 'any', 'equal'):
+for _name in ('var', 'std', 'norm', 'dist', 'trace', 'cumsum', 'cumprod', 'all', 'any',
+              'equal'):
     FUNCTIONS[_name] = _with_optional_dim(_name, _name)
+for _name in ('kthvalue', 'median', 'mode', 'sort', 'topk'):
+    FUNCTIONS[_name] = _pair_function(_name)

@@ -158,11 +158,23 @@ class Storage:
         self._data = np.frombuffer(_as_bytes(s), dtype=self._dtype).copy()
         return self
 
+    def __deepcopy__(self, memo):
+        new = self._wrap(self._data.copy())
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_storage, (self._typename, self._data.copy()))
+
     def __str__(self):
         from .printing import format_storage
         return format_storage(self)
 
     __repr__ = __str__
+
+
+def _rebuild_storage(typename, data):
+    return _types.storage_classes[typename]._wrap(data)
 
 
 def _as_bytes(s):

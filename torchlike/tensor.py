@@ -13,7 +13,7 @@ from .indexing import IndexMixin
 from .pointwise import PointwiseMixin
 from .reductions import ReductionMixin
 from .blas import BlasMixin
-from .random import RandomMixin
+from .rng import RandomMixin
 from .linalg import LinalgMixin
 from .functional import FunctionalMixin
 
@@ -95,18 +95,18 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
             return
         first = args[0]
         if is_int(first):
-            self._set_fresh(np.zeros(parse_sizes(args), dt))
+            self._set_fresh(self._zeros(parse_sizes(args)))
         elif isinstance(first, Size):
             if len(args) > 1 and args[1] is not None:
                 self._init_strided(parse_sizes((first,)), parse_sizes(args[1:2], 'stride'))
             else:
-                self._set_fresh(np.zeros(parse_sizes((first,)), dt))
+                self._set_fresh(self._zeros(parse_sizes((first,))))
         elif isinstance(first, LongStorage) and dt != first._dtype:
             size = parse_sizes((first,))
             if len(args) > 1:
                 self._init_strided(size, parse_sizes(args[1:2], 'stride'))
             else:
-                self._set_fresh(np.zeros(size, dt))
+                self._set_fresh(self._zeros(size))
         elif isinstance(first, Storage):
             if first._dtype != dt:
                 raise TypeError(f"a {self._typename} cannot view a {first._typename}")
@@ -125,6 +125,13 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
         else:
             got = ', '.join(type(a).__name__ for a in args)
             raise TypeError(f"{self._typename}: cannot build a tensor from ({got})")
+
+    def _zeros(self, size):
+        try:
+            return np.zeros(size, self._dtype)
+        except ValueError:   # numpy's message names no sizes
+            raise ValueError(f"{self._typename}: sizes must be non-negative, got "
+                             f"{fmt_size(size)}") from None
 
     def _set_fresh(self, a):
         self._a = a
@@ -326,7 +333,7 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
         cls = name if isinstance(name, type) else _types.tensor_class(name)
         if cls is self.__class__:
             return self
-        return wrap(cls, self._arr().astype(cls._dtype))
+        return wrap(cls, self._arr().astype(cls._dtype, order='C'))  # contiguous, as Torch7
 
     def typeAs(self, other):
         return self.type(other._typename)
@@ -378,7 +385,23 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, R
         return self.clone()
 
     def __deepcopy__(self, memo):
-        return self.clone()
+        """A copy that keeps storage sharing within one deepcopy: tensors viewing one storage
+        come out viewing one copied storage, with the same offsets and strides (what Torch7's
+        serialization-based clone did)."""
+        st = self.storage()
+        new_st = memo.get(id(st))
+        if new_st is None:
+            new_st = st.__deepcopy__(memo)
+        t = new_object(self.__class__)
+        t._st = new_st
+        t._buf = new_st._data
+        a = self._arr()
+        if a.size:
+            offset = self.storageOffset()
+            t._a = ndarray(a.shape, a.dtype, new_st._data, offset * a.itemsize, a.strides)
+        else:
+            t._a = new_st._data[0:0]
+        return t
 
 
 def _rebuild(typename, array):

@@ -202,7 +202,11 @@ class ViewMixin:
         """A new size-1 dimension at `dim` (0 .. dim())."""
         a = self._arr()
         nd = a.ndim if a.size else 0
-        d = normdim(dim, nd + 1)
+        try:
+            d = normdim(dim, nd + 1)
+        except IndexError:
+            raise IndexError(f"unsqueeze: dimension {dim} is out of range for a {nd}-D tensor "
+                             f"(valid: {-nd - 1} to {nd})") from None
         return self._view(np.expand_dims(a, d))
 
     def split(self, size, dim=0):

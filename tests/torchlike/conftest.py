@@ -59,7 +59,7 @@ from torchlike import types as _types
 
 sys.modules.setdefault('torchlike_testing', sys.modules[__name__])
 
-FAST = settings(max_examples=12, deadline=None, derandomize=True,
+FAST = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 

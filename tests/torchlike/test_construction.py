@@ -105,7 +105,9 @@ def test_tensor_on_a_storage():
     (lambda: D(2.5), TypeError, r'torch.DoubleTensor: cannot build a tensor from \(float\)'),
     (lambda: D('abc'), TypeError, r'cannot build a tensor from \(str\)'),
     (lambda: D(2, 'a'), TypeError, r'sizes must be integers'),
-    (lambda: D(-1), ValueError, r'negative'),
+    (lambda: D(-1), ValueError, r'torch.DoubleTensor: sizes must be non-negative, got -1'),
+    (lambda: D(2, -3), ValueError, r'sizes must be non-negative, got 2 x -3'),
+    (lambda: D(torch.Size([-2])), ValueError, r'sizes must be non-negative, got -2'),
     (lambda: D(['a', 'b']), ValueError, r'cannot build a tensor from this data'),
 ])
 def test_bad_construction(call, exc, match):

@@ -154,3 +154,16 @@ def test_errors():
     assert res.numpy().tolist() == [3, 3]
     with pytest.raises(TypeError, match='expects an input and a kernel'):
         conv2(d(3, 3))
+
+
+def test_inputs_in_every_layout():
+    from torchlike_testing import layouts
+    rng = np.random.default_rng(6)
+    x, k = rng.standard_normal((3, 6, 5)), rng.standard_normal((2, 3, 2, 2))
+    for lx, lk in zip(layouts(x), layouts(k)):
+        out = conv2(lx.tensor, lk.tensor, 'F').numpy()
+        ref = np.stack([sum(direct(lx.array[p], lk.array[q, p], 'F', True) for p in range(3))
+                        for q in range(2)])
+        np.testing.assert_allclose(out, ref, atol=1e-12, err_msg=lx.name)
+        lx.check_outside()
+        lk.check_outside()

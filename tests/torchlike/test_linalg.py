@@ -169,7 +169,8 @@ def test_gels_least_squares_and_min_norm():
     x, factors = gels(T(torch.DoubleTensor, b), T(torch.DoubleTensor, a))
     assert x.size() == (3, 2) and factors.size() == (8, 3)
     np.testing.assert_allclose(x.numpy(), np.linalg.solve(a.T @ a, a.T @ b), atol=1e-10)
-    np.testing.assert_allclose(np.abs(np.diag(factors.numpy())), np.abs(np.diag(np.linalg.qr(a)[1])))
+    np.testing.assert_allclose(np.abs(np.diag(factors.numpy())),
+                               np.abs(np.diag(np.linalg.qr(a)[1])))
     w, c = rnd((2, 5), 12), rnd((2, 1), 13)
     x, _ = gels(T(torch.DoubleTensor, c), T(torch.DoubleTensor, w))
     np.testing.assert_allclose(x.numpy(), w.T @ np.linalg.solve(w @ w.T, c), atol=1e-10)
@@ -294,3 +295,22 @@ def test_option_and_argument_errors():
         inverse()
     with pytest.raises(ValueError, match='2-D matrix, got an empty tensor'):
         qr(torch.DoubleTensor())
+
+
+def test_inputs_in_every_layout():
+    from torchlike_testing import layouts
+    a, b = spd(4, 20), rnd((4, 4), 21)
+    ref_x = np.linalg.solve(a, b)
+    for la, lb in zip(layouts(a), layouts(b)):
+        if la.name == 'expanded':
+            continue                      # an expanded matrix is singular
+        x, _ = gesv(lb.tensor, la.tensor)
+        np.testing.assert_allclose(x.numpy(), np.linalg.solve(la.array, lb.array), atol=1e-10)
+        assert la.name != 'contiguous' or np.allclose(x.numpy(), ref_x)
+        u = potrf(la.tensor).numpy()
+        np.testing.assert_allclose(u.T @ u, a, atol=1e-10)
+        np.testing.assert_allclose(inverse(la.tensor).numpy(), np.linalg.inv(a), atol=1e-10)
+        q, r = qr(lb.tensor)
+        np.testing.assert_allclose(q.numpy() @ r.numpy(), lb.array, atol=1e-12)
+        la.check_outside()
+        lb.check_outside()

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 import torchlike as torch
-from torchlike.random import (Generator, STATE_SIZE, bernoulli, cauchy, default_generator,
+from torchlike.rng import (Generator, STATE_SIZE, bernoulli, cauchy, default_generator,
                               exponential, geometric, getRNGState, initialSeed, logNormal,
                               manualSeed, multinomial, normal, rand, randn, randperm, seed,
                               setRNGState, uniform)
-from torchlike.random import random as trandom
+from torchlike.rng import random as trandom
 
 
 # -- an independent pure-Python MT19937 and Torch7's THRandom formulas --------------------------
@@ -443,3 +443,17 @@ def test_large_fill_is_vectorised_and_global_generator_identity():
     g = default_generator
     manualSeed(3)
     assert default_generator is g               # reseeding keeps the object others hold
+
+
+@pytest.mark.parametrize('name,params', [('uniform', (-1, 2)), ('normal', (0, 3)),
+                                         ('bernoulli', (0.4,)), ('random', (0, 9)),
+                                         ('geometric', (0.5,)), ('exponential', (1.5,))])
+def test_fills_in_every_writable_layout(name, params):
+    from torchlike_testing import WRITABLE, layouts
+    manualSeed(31)
+    expect = getattr(torch.DoubleTensor(3, 4), name)(*params).numpy().copy()
+    for lay in layouts(np.zeros((3, 4)), names=WRITABLE):
+        manualSeed(31)
+        assert getattr(lay.tensor, name)(*params) is lay.tensor
+        np.testing.assert_array_equal(lay.tensor.numpy(), expect, err_msg=lay.name)
+        lay.check_outside()

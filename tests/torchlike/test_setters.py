@@ -57,7 +57,8 @@ def test_set_storage_forms():
 @pytest.mark.parametrize('call,exc,match', [
     (lambda x, st: x.set(torch.FloatStorage(3)), TypeError,
      r'set: cannot point a torch.DoubleTensor at a torch.FloatStorage'),
-    (lambda x, st: x.set(L(3)), TypeError, r'cannot point a torch.DoubleTensor at a torch.LongTensor'),
+    (lambda x, st: x.set(L(3)), TypeError,
+     r'cannot point a torch.DoubleTensor at a torch.LongTensor'),
     (lambda x, st: x.set([1, 2]), TypeError, r'expected a tensor or a storage, got list'),
     (lambda x, st: x.set(st, 2, torch.Size([3, 3])), ValueError,
      r'a view with offset 2, size 3 x 3 and stride 3 x 1 needs 11 elements, but the storage '
@@ -265,3 +266,13 @@ def test_resize_to_empty_and_back():
     assert x.nElement() == 0 and x.dim() == 0
     x.resize(3)
     assert x.totable() == [1, 2, 3]      # the storage kept its contents
+
+
+def test_copy_from_an_overlapping_view():
+    a = np.arange(9.0).reshape(3, 3)
+    x = D(a)
+    x.copy(x.t())
+    assert_tensor(x, a.T, D)
+    y = D(np.arange(5.0))
+    y.narrow(0, 1, 4).copy(y.narrow(0, 0, 4))
+    assert y.totable() == [0, 0, 1, 2, 3]

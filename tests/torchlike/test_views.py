@@ -300,7 +300,8 @@ BAD_VIEWS = [
     (lambda x: x.select(-3, 0), IndexError, r'dimension -3 is out of range for a 2-D tensor'),
     (lambda x: x.select(0, 0).select(0, 0), IndexError,
      r'select needs a tensor with at least 2 dimensions'),
-    (lambda x: x.sub(0, 2), IndexError, r'sub: range 0..2 is out of bounds for dimension 0 of size 2'),
+    (lambda x: x.sub(0, 2), IndexError,
+     r'sub: range 0..2 is out of bounds for dimension 0 of size 2'),
     (lambda x: x.sub(1, 0), IndexError, r'sub: range 1..0 is out of bounds'),
     (lambda x: x.sub(0, 0, 0, 0, 0, 0), IndexError, r'sub: 3 ranges for a 2-D tensor'),
     (lambda x: x.sub(0), TypeError, r'pairs'),
@@ -330,7 +331,8 @@ BAD_VIEWS = [
     (lambda x: x.expand(3), ValueError, r'cannot expand size 2 x 3 to fewer dimensions'),
     (lambda x: x.expand(-1, 2, 3), ValueError, r'-1 is not allowed for a new dimension'),
     (lambda x: x.squeeze(2), IndexError, r'dimension 2 is out of range'),
-    (lambda x: x.unsqueeze(3), IndexError, r'dimension 3 is out of range'),
+    (lambda x: x.unsqueeze(3), IndexError, r'unsqueeze: dimension 3 is out of range for a '
+                                         r'2-D tensor \(valid: -3 to 2\)'),
     (lambda x: x.split(0), ValueError, r'split: size must be positive, got 0'),
     (lambda x: x.chunk(0), ValueError, r'the number of chunks must be positive, got 0'),
     (lambda x: x.narrow('a', 0, 1), TypeError, r'dimension must be an integer, got str'),
@@ -357,3 +359,12 @@ def test_views_of_empty_tensors():
     with pytest.raises(IndexError, match='the tensor is empty'):
         e.narrow(0, 0, 0)
     assert e.dim() == 0
+
+
+def test_view_of_a_transposed_matrix_needs_contiguous():
+    x = D(2, 3)
+    with pytest.raises(ValueError, match=r"view: size 6 is not compatible with this tensor's "
+                                         r"size 3 x 2 and stride 1 x 3; call contiguous\(\) "
+                                         r"first"):
+        x.t().view(6)
+    assert x.t().contiguous().view(6).size() == (6,)

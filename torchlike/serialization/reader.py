@@ -21,6 +21,8 @@ from . import registry
 from .lua_types import LuaFunction, LuaTable, TdsHash, TdsVec, TorchObject
 
 _AS_FIELDS = object()     # request: read the next object, a table of fields (never a list)
+_NOT_SCALAR = object()    # _scalar(): the next object is a table/object/function
+_SCALAR_TAGS = frozenset((0, 1, 2, 5))   # nil, number, string, boolean
 _SCALAR_KEYS = (str, bytes, int, float)
 _MAX_DIMS = 64            # numpy's limit
 
@@ -38,9 +40,13 @@ _TENSOR_TYPES['torch.CudaTensor'] = ('Float', _types.DTYPES['Float'])
 _STORAGE_TYPES['torch.CudaStorage'] = ('Float', _types.DTYPES['Float'])
 
 
+_INT_RANGE = float(2 ** 63)
+
+
 def lua_number(d):
-    """A Lua number as Python: integral doubles become int (except -0.0), others stay float."""
-    if d.is_integer() and (d != 0.0 or math.copysign(1.0, d) > 0):
+    """A Lua number as Python: an integral double in the int64 range becomes int (except -0.0);
+    every other double (1.5, 1e300, inf, nan) stays float."""
+    if d.is_integer() and -_INT_RANGE <= d < _INT_RANGE and (d or math.copysign(1.0, d) > 0):
         return int(d)
     return d
 
@@ -100,17 +106,8 @@ class Reader:
         src = self.src
         at = src.pos
         tag = src.read_int('a type tag')
-        if tag == 1:
-            return lua_number(src.read_double())
-        if tag == 2:
-            n = src.read_int('a string length')
-            if n < 0:
-                raise ValueError(f"negative string length {n} at offset {at + 4}")
-            return lua_string(src.read_chars(n))
-        if tag == 0:
-            return None
-        if tag == 5:
-            return src.read_int('a boolean') == 1
+        if tag in _SCALAR_TAGS:
+            return self._scalar_payload(tag, at)
         if tag in (3, 4, 7, 8):
             idx = src.read_int('a reference index')
             if self.referenced and idx in self.objects:
@@ -130,6 +127,30 @@ class Reader:
         raise ValueError(f"unknown type tag {tag} at offset {at} (valid tags are 0-8); the "
                          f"data is corrupt, not a .t7 file, or read in the wrong mode")
 
+    def _scalar(self):
+        """The next object when it is a nil/number/string/boolean (read in place, without a
+        trip through the driver); else _NOT_SCALAR, with the position unchanged."""
+        src = self.src
+        at = src.pos
+        tag = src.read_int('a type tag')
+        if tag in _SCALAR_TAGS:
+            return self._scalar_payload(tag, at)
+        src.pos = at
+        return _NOT_SCALAR
+
+    def _scalar_payload(self, tag, at):
+        src = self.src
+        if tag == 1:
+            return lua_number(src.read_double())
+        if tag == 2:
+            n = src.read_int('a string length')
+            if n < 0:
+                raise ValueError(f"negative string length {n} at offset {at + 4}")
+            return lua_string(src.read_chars(n))
+        if tag == 5:
+            return src.read_int('a boolean') == 1
+        return None                                   # tag 0: nil
+
     def _record(self, idx, obj):
         if self.referenced and idx is not None:
             self.objects[idx] = obj
@@ -148,15 +169,20 @@ class Reader:
         self._record(idx, holder)
         self.open_tables[idx] = False
         keys, values = [], []
+        scalar = self._scalar
         for _ in range(n):
-            k = yield
-            v = yield
+            k = scalar()
+            if k is _NOT_SCALAR:
+                k = yield
+            v = scalar()
+            if v is _NOT_SCALAR:
+                v = yield
             if k is None:
                 raise ValueError(f"a table key is nil (before offset {self.src.pos})")
             if v is not None:                 # t[k] = nil stores nothing
                 keys.append(k)
                 values.append(v)
-        cyclic = self.open_tables.pop(idx)
+        cyclic = self.open_tables.pop(idx, False)
         result = _build_table(keys, values, holder, as_fields)
         if result is not holder:
             self._record(idx, result)
@@ -175,14 +201,14 @@ class Reader:
     def _torch_object(self, idx, at):
         src = self.src
         first = src.read_chars(self._count('class name length', src.read_int))
-        version = 0
-        name = first
+        version, name = 0, first      # a file from before versioning: no version string
         if first.startswith(b'V '):
             try:
                 version = lua_number(float(first[2:]))
-                name = src.read_chars(self._count('class name length', src.read_int))
             except ValueError:
-                name = first              # a file from before versioning: no version string
+                pass
+            else:
+                name = src.read_chars(self._count('class name length', src.read_int))
         name = name.decode('utf-8', 'replace')
         self._label = f'{name} #{idx} (offset {at})'
         if name in _TENSOR_TYPES:
@@ -269,6 +295,9 @@ class Reader:
             if not isinstance(k, str):
                 raise ValueError(f"{name}: field name {k!r} is not a string; convert it in "
                                  f"{cls.__name__}._torchLoadFields")
+            if k.startswith('__') and k.endswith('__'):
+                raise ValueError(f"{name}: refusing to set the special attribute {k!r} "
+                                 f"from a file")
         if d is not None:
             d.update(fields)
         else:

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .. import types as _types
 from .._core import TensorBase
 from ..storage import Storage
 from . import registry
@@ -19,6 +20,7 @@ from .lua_types import LuaFunction, LuaTable, TdsHash, TdsVec, TorchObject
 T_NIL, T_NUMBER, T_STRING, T_TABLE, T_TORCH, T_BOOLEAN = 0, 1, 2, 3, 4, 5
 T_LEGACY_FUNCTION = 6
 _EXACT_INT_LIMIT = 1 << 53
+_INLINE = frozenset((str, float, int, bool, bytes))   # written without a trip through the driver
 
 
 class SaveError(Exception):
@@ -170,6 +172,14 @@ class Writer:
         s.write_chars(b)
         return None
 
+    def _inline(self, v, suffix):
+        """Write scalar `v` directly from a payload generator (faster than yielding it)."""
+        try:
+            self._begin(v)
+        except SaveError as e:
+            e.suffix = suffix + e.suffix
+            raise
+
     def _tracking(self, payload, oid):
         self.open.add(oid)
         try:
@@ -198,7 +208,10 @@ class Writer:
                                      "back shorter or as a dict")
             s.write_int(T_NUMBER)
             s.write_double(i + 1.0)
-            yield v, f'[{i}]'
+            if type(v) in _INLINE:
+                self._inline(v, f'[{i}]')
+            else:
+                yield v, f'[{i}]'
 
     def _pairs(self, mapping):
         items = [(k, v) for k, v in mapping.items() if v is not None]  # nil values do not exist
@@ -210,9 +223,14 @@ class Writer:
         items = self._pairs(d)
         self.sink.write_int(len(items))
         for k, v in items:
-            suffix = _key_suffix(k)
-            yield k, f'[key {_short_repr(k)}]'
-            yield v, suffix
+            if type(k) is str:
+                self._string(_encode_utf8(k))
+            else:
+                yield k, f'[key {_short_repr(k)}]'
+            if type(v) in _INLINE:
+                self._inline(v, _key_suffix(k))
+            else:
+                yield v, _key_suffix(k)
 
     def _tensor_payload(self, t):
         s = self.sink
@@ -224,20 +242,23 @@ class Writer:
             s.write_long(1)
             s.write_int(T_NIL)
             return
-        st = t.storage()
-        data = st._data
         if a.ndim == 0:
             a = a.reshape(1)
         isz = a.itemsize
-        offset, rem = divmod(a.__array_interface__['data'][0]
-                             - data.__array_interface__['data'][0], isz)
-        strides = [x // isz for x in a.strides]
-        if rem or offset < 0 or any(x < 0 or x % isz for x in a.strides) or \
-                offset + 1 + sum((n - 1) * x for n, x in zip(a.shape, strides)) > len(data):
-            # a layout Torch7 cannot describe (reachable only through raw numpy tricks):
-            # write the values on a storage of their own
+        representable = all(x >= 0 and x % isz == 0 for x in a.strides)
+        if representable:
+            st = t.storage()
+            data = st._data
+            offset, rem = divmod(a.__array_interface__['data'][0]
+                                 - data.__array_interface__['data'][0], isz)
+            strides = [x // isz for x in a.strides]
+            representable = rem == 0 and offset >= 0 and \
+                offset + 1 + sum((n - 1) * x for n, x in zip(a.shape, strides)) <= len(data)
+        if not representable:
+            # a layout Torch7 cannot describe (negative strides, reachable only through raw
+            # numpy views): write the values on a storage of their own
             a = np.ascontiguousarray(a)
-            st = type(st)._wrap(a.reshape(-1))
+            st = _types.storage_class_by_dtype[a.dtype]._wrap(a.reshape(-1))
             offset, strides = 0, [x // isz for x in a.strides]
         s.write_int(a.ndim)
         s.write_longs(a.shape)

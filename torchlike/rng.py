@@ -11,7 +11,7 @@ stream comes from numpy's C MT19937 (`random_raw`), so a fill never loops in Pyt
 Internal API for the rest of the library (nn initialisation, dropout, ...): the tensor methods
 (`w.uniform(-s, s)`, `w.normal(0, s)`, `noise.bernoulli(p)`), or the array helpers of a
 Generator (`default_generator.uniform_array(n, a, b)` -> float64 ndarray, `normal_array`,
-`bernoulli_array`, `raw32`). Import them with `from torchlike.random import default_generator`:
+`bernoulli_array`, `raw32`). Import them with `from torchlike.rng import default_generator`:
 `torch.random` is the function, which hides this module as an attribute of the package.
 """
 import math
