@@ -88,6 +88,7 @@ def _jacobian_bp_param(module, input, dparam):
     for go in _one_hot_gradOutputs(out):
         for t in _tensors(dparam):
             t.zero()
+        module.updateGradInput(input, go)   # containers pass children's gradInputs on
         module.accGradParameters(input, go, 1)
         cols.append(_values(dparam))
     return np.array(cols).T
@@ -134,6 +135,7 @@ def testJacobianUpdateParameters(module, input, param, minval=-2, maxval=2,
         for t, v in zip(_tensors(param), _split(saved, param)):
             t.copy(v.reshape(t.numpy().shape))
         module.forward(input)
+        module.updateGradInput(input, go)
         module.accUpdateGradParameters(input, go, 1)
         cols.append(saved - _values(param))
     for t, v in zip(_tensors(param), _split(saved, param)):

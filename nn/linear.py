@@ -6,18 +6,8 @@ import numpy as np
 import torchlike as torch
 from torchlike._core import fmt_size
 
+from .checks import check_input, check_same_type
 from .module import Module
-
-
-def check_input(module, input, ndims, what):
-    """A clear error when `input` is not a tensor with one of the allowed dimensions."""
-    if not torch.isTensor(input):
-        raise TypeError(f"{module._typename}: expected a tensor input, got "
-                        f"{type(input).__name__}")
-    if input.dim() not in ndims:
-        dims = ' or '.join(f'{d}-D' for d in ndims)
-        raise ValueError(f"{module._typename}: expected {dims} input ({what}), got size "
-                         f"{fmt_size(input.size())}")
 
 
 class Linear(Module):
@@ -57,6 +47,7 @@ class Linear(Module):
             raise ValueError(f"{self._typename}: input has {input.size(input.dim() - 1)} "
                              f"features, expected {self.weight.size(1)} (input size "
                              f"{fmt_size(input.size())}, weight {fmt_size(self.weight.size())})")
+        check_same_type(self, input, self.weight)
 
     def updateOutput(self, input):
         self._check(input)

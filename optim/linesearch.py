@@ -41,9 +41,10 @@ def _polyinterp(p, xminBound=None, xmaxBound=None):
         disc = d1 * d1 - g1 * g2
         if disc >= 0:
             d2 = math.sqrt(disc)
-            t = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+            with np.errstate(divide='ignore', invalid='ignore'):   # inf/nan as in Lua
+                t = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
             if t == t:
-                return min(max(t, x1), x2)
+                return float(min(max(t, x1), x2))
         return float(np.mean(p[:, 0]))
 
     xs = p[:, 0]

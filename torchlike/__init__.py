@@ -41,7 +41,7 @@ from .indexing import index, gather, maskedSelect, nonzero, repeatTensor
 from .functions import (
     exp, log, log1p, sqrt, rsqrt, sigmoid, tanh, sin, cos, tan, asin, acos, atan, sinh,
     cosh, ceil, floor, round, trunc, frac, cinv, expm1, abs, sign, neg, mul, cmul, cpow,
-    cmax, cmin, atan2, div, cdiv, fmod, cfmod, mod, remainder, cremainder, bitand, cbitand,
+    cmax, cmin, atan2, div, cdiv, fmod, cfmod, mod, cmod, remainder, cremainder, bitand, cbitand,
     bitor, cbitor, bitxor, cbitxor, lshift, clshift, rshift, crshift, clamp, lerp, pow, add,
     csub, addcmul, addcdiv, lt, le, gt, ge, eq, ne, sum, prod, mean, max, min, renorm, var,
     std, norm, dist, trace, cumsum, cumprod, kthvalue, median, mode, sort, topk, all, any,

@@ -168,12 +168,13 @@ class IndexMixin:
         except ValueError:
             target = a[nkey]
             vv = np.asarray(v)
-            if np.ndim(target) and vv.size == np.size(target):
+            if vv.size == np.size(target):
                 a[nkey] = vv.reshape(np.shape(target))  # same count, other shape: Torch7 copy
             else:
+                region = (f"size {fmt_size(np.shape(target))}" if np.ndim(target)
+                          else "a single element")
                 raise ValueError(f"cannot assign a value of size {fmt_size(shape_of(vv))} to "
-                                 f"an indexed region of size "
-                                 f"{fmt_size(shape_of(np.asarray(target)))}") from None
+                                 f"an indexed region of {region}") from None
 
     # -- index ops ---------------------------------------------------------------------------
     def index(self, *args):

@@ -133,6 +133,8 @@ def _norm_array(a, p, d=None):
 
 def _values_indices(res_v, res_i, x, vals, idx):
     """Deliver a (values, indices) pair, new or into the given result tensors."""
+    if not vals.size:
+        vals, idx = vals.reshape(0), idx.reshape(0)  # empty results are empty tensors
     v = emit(res_v, x, vals)
     if res_i is None:
         i = wrap(_long_class(), np.ascontiguousarray(idx.astype(np.int64)))

@@ -287,6 +287,18 @@ def test_assign_with_mask_fills_or_copies():
         lay.check_outside()
 
 
+def test_assign_a_one_element_tensor_to_an_element():
+    x = torch.DoubleTensor([1, 2, 3])
+    x[0] = torch.DoubleTensor([5])
+    y = torch.DoubleTensor([[1, 2], [3, 4]])
+    y[0, 1] = torch.DoubleTensor([[7]])
+    assert_tensor(x, [5, 2, 3])
+    assert_tensor(y, [[1, 7], [3, 4]])
+    with pytest.raises(ValueError, match='size 2 to an indexed region of a single element'):
+        y[1, 1] = torch.DoubleTensor([8, 9])
+    assert_tensor(y, [[1, 7], [3, 4]])
+
+
 def test_assign_overlapping_self():
     x = torch.DoubleTensor([0, 1, 2, 3, 4])
     x[1:] = x[:-1]

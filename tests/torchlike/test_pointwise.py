@@ -589,12 +589,7 @@ def test_bad_arguments():
     assert x.totable() == [1.0, 2.0]
 
 
-_NOT_YET_EXPORTED = {'cmod'}   # added to the catalogue with the tests; torchlike/__init__.py next
-
-
-@pytest.mark.parametrize('name', [
-    pytest.param(n, marks=pytest.mark.xfail(reason='awaiting export in torchlike/__init__.py'))
-    if n in _NOT_YET_EXPORTED else n for n in sorted(F)])
+@pytest.mark.parametrize('name', sorted(F))
 def test_function_forms_are_exported(name):
     assert getattr(torch, name, None) is F[name]
     assert callable(getattr(torch.DoubleTensor, name))
