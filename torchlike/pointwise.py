@@ -83,6 +83,16 @@ def emit(res, x, r):
     return res
 
 
+def _in_range(v, dtype):
+    """A Python integer that the integer type cannot hold is converted as C converts it
+    (ByteTensor.add(-1) subtracts 1 modulo 256, as in Torch7); numpy would raise instead."""
+    if type(v) is int:
+        info = np.iinfo(dtype)
+        if not info.min <= v <= info.max:
+            return np.array(v).astype(dtype)
+    return v
+
+
 def _run(name, fn, res, x, ops, float_only, int_fn=None):
     """Apply array function `fn(x_array, *ops)`; res is None (new), x (in place) or a tensor.
     `int_fn` replaces `fn` for integer tensors."""
@@ -93,8 +103,10 @@ def _run(name, fn, res, x, ops, float_only, int_fn=None):
                         f"not {x._typename}")
     a = x._arr()
     ops = [_operand(v) for v in ops]
-    if int_fn is not None and a.dtype.kind in 'iu':
-        fn = int_fn
+    if a.dtype.kind in 'iu':
+        ops = [_in_range(v, a.dtype) for v in ops]
+        if int_fn is not None:
+            fn = int_fn
     if res is x and isinstance(fn, np.ufunc):
         try:
             fn(a, *ops, out=a)
@@ -452,6 +464,9 @@ def _binary_operator(name, ufunc, reflected=False):
             r = ufunc(b, a) if reflected else ufunc(a, b)
         except ValueError:
             raise _size_error(name, a, b) from None
+        except OverflowError:
+            b = _in_range(b, a.dtype)
+            r = ufunc(b, a) if reflected else ufunc(a, b)
         cls = self.__class__
         if r.dtype is not cls._dtype:
             r = r.astype(cls._dtype)
@@ -493,7 +508,7 @@ class PointwiseMixin:
             try:
                 _np_add(a, b, out=a)
                 return self
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 pass  # an integer destination or a size problem: the general path explains
         return _add_general('add', *_parse_add('add', self, args), 1)
 
@@ -512,7 +527,7 @@ class PointwiseMixin:
                 try:
                     _np_mul(a, v, out=a)
                     return self
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     pass
         return _methods['mul'](self, *args)
 
