@@ -19,3 +19,7 @@ from .checkgrad import checkgrad
 from .logger import Logger
 from .confusion import ConfusionMatrix
 from ._config import use_fused, set_fused
+
+__all__ = ['sgd', 'adam', 'adamax', 'adagrad', 'adadelta', 'rmsprop', 'nag', 'rprop', 'asgd',
+           'lbfgs', 'lswolfe', 'polyinterp', 'cg', 'cmaes', 'de', 'FistaLS', 'checkgrad',
+           'Logger', 'ConfusionMatrix', 'use_fused', 'set_fused']

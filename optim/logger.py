@@ -3,7 +3,7 @@ Logger.lua, with matplotlib in place of gnuplot).
 
     logger = optim.Logger('results/train.log')
     logger.setNames(['train error', 'test error'])
-    logger.add([0.51, 0.62])                 # or logger.add({'train error': .51, 'test error': .62})
+    logger.add([0.51, 0.62])        # or logger.add({'train error': .51, 'test error': .62})
     logger.style(['-', '+-'])
     logger.plot()                            # writes results/train.log.png and .svg
 

@@ -75,6 +75,8 @@ def emit(res, x, r):
         raise TypeError(f"result argument must be a tensor, got {type(res).__name__}")
     if r.ndim == 0:
         r = r.reshape(1)
+    elif r.size == 0:
+        r = r.reshape(0)  # every empty tensor is (0,) in Torch's view: no dimensions
     ra = res._arr()
     if ra.shape != r.shape:
         res.resize(r.shape if r.size else (0,))

@@ -1,4 +1,5 @@
 """Torch7's object utilities: typename, isTensor, isStorage, type, isTypeOf, thread settings."""
+import fnmatch
 import os
 
 from ._core import TensorBase
@@ -29,12 +30,12 @@ def type(obj):
 
 def isTypeOf(obj, name):
     """True when `obj`'s Torch class is `name` or inherits from a class of that name
-    ('nn.Module'); `name` may also be a Python class."""
+    ('nn.Module'). `name` may contain `*` wildcards ('torch.*Tensor'; Torch7 took a Lua
+    pattern) or be a Python class."""
     if isinstance(name, str):
-        for cls in obj.__class__.__mro__:
-            if getattr(cls, '_typename', None) == name or cls.__name__ == name:
-                return True
-        return typename(obj) == name
+        names = [getattr(cls, '_typename', None) for cls in obj.__class__.__mro__]
+        names.append(typename(obj))
+        return any(isinstance(n, str) and fnmatch.fnmatchcase(n, name) for n in names)
     return isinstance(obj, name)
 
 

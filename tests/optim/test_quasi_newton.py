@@ -21,6 +21,7 @@ def lbfgs_ref(x, iters, lr=1.0, n_correction=100):
     t = min(1.0, 1.0 / np.abs(g).sum()) * lr
     S, Y = [], []
     h_diag = 1.0
+    g_old = None
     out = []
     for k in range(iters):
         if k > 0:
@@ -150,7 +151,7 @@ def test_polyinterp_two_points_without_real_minimiser_takes_the_middle():
 
 
 def test_polyinterp_two_points_clamps_to_the_interval():
-    f = lambda z: -z                                         # noqa: E731  (decreasing line)
+    # f(z) = -z: decreasing all the way, so the minimiser is the right end
     assert optim.polyinterp([[0.0, 0.0, -1.0], [2.0, -2.0, -1.0]]) == pytest.approx(2.0)
 
 
