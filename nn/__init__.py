@@ -16,3 +16,27 @@ from .decorators import Decorator, Bottle
 
 # layers
 from .linear import Linear
+
+# shape adaptors, reductions, table modules, distances, matrix products
+from .shape import (View, Reshape, Contiguous, Squeeze, Unsqueeze, Transpose, Select, Narrow,
+                    Replicate, Padding)
+from .reduce import Sum, Mean, Max, Min
+from .table_ops import (JoinTable, SplitTable, SelectTable, NarrowTable, FlattenTable, CAddTable,
+                        CSubTable, CMulTable, CDivTable, CMaxTable, CMinTable)
+from .distance import PairwiseDistance, DotProduct, CosineDistance
+from .matrix import MM, MV
+
+# training helpers
+from .training import StochasticGradient
+
+# normalisation and regularisation
+from .batchnorm import BatchNormalization, SpatialBatchNormalization
+from .dropout import Dropout, SpatialDropout
+from .normalize import Normalize, SpatialCrossMapLRN
+
+# criterions
+from .criterions import (ClassNLLCriterion, CrossEntropyCriterion, SpatialClassNLLCriterion,
+                         BCECriterion, MarginCriterion, SoftMarginCriterion, MultiMarginCriterion,
+                         MSECriterion, AbsCriterion, SmoothL1Criterion, DistKLDivCriterion,
+                         HingeEmbeddingCriterion, CosineEmbeddingCriterion, MarginRankingCriterion,
+                         MultiCriterion, ParallelCriterion)

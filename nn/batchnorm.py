@@ -79,12 +79,6 @@ class BatchNormalization(Module):
         if not torch.isTensor(input):
             raise TypeError(f"{name}: expected a tensor input, got {type(input).__name__}")
         d = input.dim()
-        if d == nd - 1 and self.train:
-            raise ValueError(
-                f"{name}: got a single sample (size {fmt_size(input.size())}) in training "
-                f"mode; training needs a batch ({nd}-D, {self._expected()}) to compute "
-                f"statistics. Add a batch dimension (input.view(1, ...)) or call evaluate() "
-                f"to normalise with the running statistics")
         if d not in (nd, nd - 1):
             raise ValueError(f"{name}: expected {nd}-D input ({self._expected()}), or "
                              f"{nd - 1}-D in evaluate mode, got size {fmt_size(input.size())}")
@@ -92,6 +86,12 @@ class BatchNormalization(Module):
         if got != C:
             raise ValueError(f"{name}: got {got} {self._what}, expected {C} (input size "
                              f"{fmt_size(input.size())})")
+        if d == nd - 1 and self.train:
+            raise ValueError(
+                f"{name}: got a single sample (size {fmt_size(input.size())}) in training "
+                f"mode; training needs a batch ({nd}-D, {self._expected()}) to compute "
+                f"statistics. Add a batch dimension (input.view(1, ...)) or call evaluate() "
+                f"to normalise with the running statistics")
         if input.nElement() == 0:
             raise ValueError(f"{name}: empty input (size {fmt_size(input.size())})")
         check_same_type(self, input, self.running_mean)

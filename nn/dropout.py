@@ -25,6 +25,16 @@ def _check_p(module, p):
                          f"0 <= p < 1")
 
 
+def _buffer(module, name, like):
+    """module.<name>, replaced by an empty tensor of like's type when the types differ (the
+    module has no weight, so it follows its input's type)."""
+    t = getattr(module, name)
+    if t._typename != like._typename:
+        t = like.new()
+        setattr(module, name, t)
+    return t
+
+
 def _check_grad(module, input, gradOutput):
     if not torch.isTensor(gradOutput) or gradOutput.size() != input.size():
         got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
@@ -59,13 +69,11 @@ class Dropout(Module):
             raise TypeError(f"{self._typename}: expected a tensor input, got "
                             f"{type(input).__name__}")
         if self.inplace:
-            self.output.set(input)
+            _buffer(self, 'output', input).set(input)
         else:
-            self.output.resizeAs(input).copy(input)
+            _buffer(self, 'output', input).resizeAs(input).copy(input)
         if self._masking():
-            if self.noise._typename != input._typename:
-                self.noise = input.new()
-            self.noise.resizeAs(input).bernoulli(1 - self.p)
+            _buffer(self, 'noise', input).resizeAs(input).bernoulli(1 - self.p)
             if self.v2:
                 self.noise.div(1 - self.p)
             self.output.cmul(self.noise)
@@ -79,9 +87,9 @@ class Dropout(Module):
     def updateGradInput(self, input, gradOutput):
         _check_grad(self, input, gradOutput)
         if self.inplace:
-            self.gradInput.set(gradOutput)
+            _buffer(self, 'gradInput', gradOutput).set(gradOutput)
         else:
-            self.gradInput.resizeAs(gradOutput).copy(gradOutput)
+            _buffer(self, 'gradInput', gradOutput).resizeAs(gradOutput).copy(gradOutput)
         if getattr(self, '_masked', self.train and self.p > 0):
             # the mask of the last forward (also with stochasticInference when evaluating)
             self.gradInput.cmul(self.noise)
@@ -132,11 +140,9 @@ class SpatialDropout(Module):
 
     def updateOutput(self, input):
         shape = self._noiseShape(input)
-        self.output.resizeAs(input).copy(input)
+        _buffer(self, 'output', input).resizeAs(input).copy(input)
         if self.train or self.stochastic_inference:
-            if self.noise._typename != input._typename:
-                self.noise = input.new()
-            self.noise.resize(*shape).bernoulli(1 - self.p)
+            _buffer(self, 'noise', input).resize(*shape).bernoulli(1 - self.p)
             self.output.numpy()[...] *= self.noise.numpy()
             self._masked = True
         else:
@@ -147,7 +153,7 @@ class SpatialDropout(Module):
     def updateGradInput(self, input, gradOutput):
         self._noiseShape(input)
         _check_grad(self, input, gradOutput)
-        self.gradInput.resizeAs(gradOutput).copy(gradOutput)
+        _buffer(self, 'gradInput', gradOutput).resizeAs(gradOutput).copy(gradOutput)
         if getattr(self, '_masked', self.train):
             self.gradInput.numpy()[...] *= self.noise.numpy()
         else:

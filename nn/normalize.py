@@ -11,6 +11,16 @@ from .checks import check_input
 from .module import Module
 
 
+def _buffer(module, name, like):
+    """module.<name> as a tensor of like's type (these modules have no weight, so they follow
+    their input's type)."""
+    t = getattr(module, name)
+    if t._typename != like._typename:
+        t = like.new()
+        setattr(module, name, t)
+    return t
+
+
 def _check_grad(module, input, gradOutput):
     if not torch.isTensor(gradOutput) or gradOutput.size() != input.size():
         got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
@@ -39,26 +49,19 @@ class Normalize(Module):
         x = input.numpy()
         return x.reshape(1, -1) if x.ndim == 1 else x
 
-    def _buffer(self, name, input, n):
-        t = getattr(self, name)
-        if t._typename != input._typename:
-            t = input.new()
-            setattr(self, name, t)
-        return t.resize(n).numpy()
-
     def updateOutput(self, input):
         x = self._rows(input)
         n = x.shape[0]
-        norm = self._buffer('norm', input, n)
+        norm = _buffer(self, 'norm', input).resize(n).numpy()
         if self.p == math.inf:
             norm[...] = np.abs(x).max(axis=1) + self.eps
         else:
-            normp = self._buffer('normp', input, n)
+            normp = _buffer(self, 'normp', input).resize(n).numpy()
             p = self.p
             powered = x * x if p == 2 else np.abs(x) ** p
             normp[...] = powered.sum(axis=1) + self.eps
             norm[...] = normp ** (1.0 / p)
-        out = self.output.resizeAs(input).numpy().reshape(x.shape)
+        out = _buffer(self, 'output', input).resizeAs(input).numpy().reshape(x.shape)
         np.divide(x, norm[:, None], out=out)
         return self.output
 
@@ -70,7 +73,7 @@ class Normalize(Module):
         if norm.shape[0] != x.shape[0]:
             raise RuntimeError(f"{self._typename}: call forward before backward")
         cross = (x * g).sum(axis=1, keepdims=True)
-        gin = self.gradInput.resizeAs(input).numpy().reshape(x.shape)
+        gin = _buffer(self, 'gradInput', input).resizeAs(input).numpy().reshape(x.shape)
         if self.p == math.inf:
             # d max|x| / dx = sign(x_k) at the arg max k
             rows = np.arange(x.shape[0])
@@ -89,6 +92,16 @@ class Normalize(Module):
             np.divide(g, norm, out=gin)
             gin -= buf * (cross / (norm * normp))
         return self.gradInput
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        fields.setdefault('eps', 1e-10)
+        for name in ('norm', 'normp'):
+            if not torch.isTensor(fields.get(name)):
+                fields[name] = torch.Tensor()
+        for name in ('_output', '_indices', '_gradInput', 'buffer', 'buffer2', 'cross'):
+            fields.pop(name, None)       # Lua-side scratch buffers
+        return fields
 
     def __repr__(self):
         if self.p == math.inf:
@@ -132,12 +145,10 @@ class SpatialCrossMapLRN(Module):
 
     def updateOutput(self, input):
         x = self._maps(input)
-        if self.scale._typename != input._typename:
-            self.scale = input.new()
-        scale = self.scale.resizeAs(input).numpy().reshape(x.shape)
+        scale = _buffer(self, 'scale', input).resizeAs(input).numpy().reshape(x.shape)
         sums = _window_sums(x.astype(np.float64) ** 2, self.size // 2, (self.size - 1) // 2)
         scale[...] = self.k + (self.alpha / self.size) * sums
-        out = self.output.resizeAs(input).numpy().reshape(x.shape)
+        out = _buffer(self, 'output', input).resizeAs(input).numpy().reshape(x.shape)
         np.multiply(x, scale ** -self.beta, out=out)
         return self.output
 
@@ -152,6 +163,16 @@ class SpatialCrossMapLRN(Module):
         # channel c's window holds j exactly when j's reversed window holds c
         ratio = g * x * pw / scale
         back = _window_sums(ratio, (self.size - 1) // 2, self.size // 2)
-        gin = self.gradInput.resizeAs(input).numpy().reshape(x.shape)
+        gin = _buffer(self, 'gradInput', input).resizeAs(input).numpy().reshape(x.shape)
         gin[...] = g * pw - (2 * self.alpha * self.beta / self.size) * x * back
         return self.gradInput
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        for name, value in (('alpha', 1e-4), ('beta', 0.75), ('k', 1)):
+            fields.setdefault(name, value)
+        if not torch.isTensor(fields.get('scale')):
+            fields['scale'] = torch.Tensor()
+        fields.pop('paddedRatio', None)
+        fields.pop('accumRatio', None)
+        return fields

@@ -62,12 +62,14 @@ class KernelRunner:
     On an idle machine the parallel kernel is about twice as fast on 2 cores; when the other
     cores are busy (other processes), a parallel step waits for a descheduled worker thread and
     was measured 10x slower than the serial one. So the runner times every call (two clock
-    reads), keeps a moving average per mode, tries the other mode every RECHECK calls and uses
-    the mode with the lower average. Both modes compute the same bits (the update is
-    element-wise), so the choice never changes results.
+    reads), keeps a moving average of the time per element of each mode, and uses the faster.
+    Now and then it tries the other mode; each try that confirms the choice doubles the time to
+    the next try (MIN_INTERVAL to MAX_INTERVAL calls), so a mode that stalls costs little.
+    Both modes compute the same bits (the update is element-wise): the choice never changes
+    results.
     """
-    RECHECK = 16
-    DECAY = 0.8
+    MIN_INTERVAL = 16
+    MAX_INTERVAL = 1024
 
     def __init__(self, serial, parallel):
         self.serial = serial
@@ -75,6 +77,8 @@ class KernelRunner:
         self.calls = 0
         self.use_parallel = True
         self.avg = [None, None]        # seconds per element: [serial, parallel]
+        self.interval = self.MIN_INTERVAL
+        self.next_try = 1 + self.MIN_INTERVAL
 
     def __call__(self, n, *args):
         nch = parallel_chunks(n)
@@ -82,7 +86,8 @@ class KernelRunner:
             self.serial(*args)
             return
         self.calls += 1
-        par = self.use_parallel != (self.calls % self.RECHECK == 0)
+        trying = self.calls >= self.next_try
+        par = self.use_parallel != trying
         t0 = time.perf_counter()
         if par:
             self.parallel(*args, nch)
@@ -92,9 +97,20 @@ class KernelRunner:
             return                     # the first call starts the thread pool: not typical
         dt = (time.perf_counter() - t0) / n
         old = self.avg[par]
-        self.avg[par] = dt if old is None else self.DECAY * old + (1 - self.DECAY) * dt
-        if self.avg[0] is not None and self.avg[1] is not None:
-            self.use_parallel = self.avg[1] < self.avg[0]
+        w = 0.5 if trying else 0.2
+        self.avg[par] = dt if old is None else (1 - w) * old + w * dt
+        if trying:
+            self.next_try = self.calls + self.interval
+        if self.avg[0] is None or self.avg[1] is None:
+            return
+        choice = self.avg[1] < self.avg[0]
+        if choice != self.use_parallel:
+            self.use_parallel = choice
+            self.interval = self.MIN_INTERVAL
+            self.next_try = self.calls + self.interval
+        elif trying:
+            self.interval = min(2 * self.interval, self.MAX_INTERVAL)
+            self.next_try = self.calls + self.interval
 
 
 # -- config and state ----------------------------------------------------------------------------

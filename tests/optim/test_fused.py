@@ -128,18 +128,75 @@ def test_long_vector_uses_the_kernel_runner_and_matches():
     np.testing.assert_array_equal(xf, xm)
 
 
-def test_kernel_runner_picks_the_faster_mode():
+def test_kernel_runner_picks_the_faster_mode_and_backs_off(monkeypatch):
+    monkeypatch.setattr(_config, 'parallel_chunks', lambda n: 2 if n >= 100 else 0)
+    clock = [0.0]
+    monkeypatch.setattr(_config.time, 'perf_counter', lambda: clock[0])
     calls = []
-    runner = _config.KernelRunner(lambda *a: calls.append('s'),
-                                  lambda *a: calls.append('p'))
-    runner.avg = [1e-9, 1e-6]            # serial measured faster
-    runner.calls = 5
-    runner.use_parallel = False
-    runner(_config.PARALLEL_MIN, 'arg')
-    if _config.parallel_chunks(_config.PARALLEL_MIN):
-        assert calls == ['s']
-        runner.calls = runner.RECHECK - 1    # the next call tries the other mode
-        runner(_config.PARALLEL_MIN, 'arg')
-        assert calls[-1] == 'p'
+
+    def kernel(mode, cost):
+        def run(*args):
+            calls.append(mode)
+            clock[0] += cost
+        return run
+    runner = _config.KernelRunner(kernel('s', 1.0), kernel('p', 3.0))   # parallel is slower
+    for _ in range(400):
+        runner(100, 'arg')
+    assert not runner.use_parallel
+    # parallel until the first try of serial (call MIN_INTERVAL + 1); after that, parallel only
+    # in tries, with growing gaps between them
+    tries = [i for i, m in enumerate(calls) if m == 'p' and i > runner.MIN_INTERVAL]
+    gaps = np.diff(tries)
+    assert 3 <= len(tries) <= 6 and all(b > a for a, b in zip(gaps, gaps[1:]))
     runner(10, 'arg')                    # short vectors always run serially
     assert calls[-1] == 's'
+
+
+def test_kernel_runner_switches_back_when_parallel_gets_faster(monkeypatch):
+    monkeypatch.setattr(_config, 'parallel_chunks', lambda n: 2)
+    clock = [0.0]
+    monkeypatch.setattr(_config.time, 'perf_counter', lambda: clock[0])
+    cost = {'s': 1.0, 'p': 3.0}
+    calls = []
+
+    def kernel(mode):
+        def run(*args):
+            calls.append(mode)
+            clock[0] += cost[mode]
+        return run
+    runner = _config.KernelRunner(kernel('s'), kernel('p'))
+    for _ in range(200):
+        runner(100, 'arg')
+    assert not runner.use_parallel
+    cost['p'] = 0.5                      # the other processes went away
+    for _ in range(2000):
+        runner(100, 'arg')
+    assert runner.use_parallel and calls[-1] == 'p'
+
+
+def test_worker_threads_run_the_serial_kernels_with_the_same_results():
+    """Hogwild-style: optimisers called from worker threads (serial kernels, nogil, per-thread
+    scratch) give the same bits as the main thread."""
+    import threading
+    n = _config.PARALLEL_MIN + 3
+    rng = np.random.default_rng(4)
+    x0 = rng.standard_normal(n).astype(np.float32)
+    grads = _gradients(n, np.float32, 3)
+    expected = {m: _run(m, {'learningRate': 0.01}, x0, grads, True)[0]
+                for m in ('sgd', 'adam', 'rmsprop')}
+    results, errors = {}, []
+
+    def work(method):
+        try:
+            assert _config.parallel_chunks(n) == 0
+            results[method] = _run(method, {'learningRate': 0.01}, x0, grads, True)[0]
+        except Exception as e:          # pragma: no cover - reported below
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(m,)) for m in expected]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for m, x in expected.items():
+        np.testing.assert_array_equal(results[m], x)

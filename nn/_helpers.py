@@ -1,0 +1,148 @@
+"""Private helpers shared by the parameter-free module families (shape, reduce, table_ops,
+distance, matrix): output buffers that follow the input's type, input checks with clear
+messages, dimension resolution with `nInputDims`, and the 1-based `.t7` field conversion."""
+import math
+
+import torchlike as torch
+from torchlike._core import fmt_size, is_int
+
+
+def _buffer(module, name, like):
+    """The tensor field `name` of `module`, replaced by an empty tensor of `like`'s type when it
+    is missing or of another type (parameter-free modules follow their input's type)."""
+    t = module.__dict__.get(name)
+    if t is None or t.__class__ is not like.__class__:
+        t = like.new()
+        module.__dict__[name] = t
+    return t
+
+
+def _array(module, name, like, shape):
+    """The numpy array of buffer field `name` (a tensor of like's type), resized to `shape`
+    only when it differs: the Python path stays short when sizes repeat across calls."""
+    t = module.__dict__.get(name)
+    if t is None or t.__class__ is not like.__class__:
+        t = like.new()
+        module.__dict__[name] = t
+    a = t._arr()
+    if a.shape != shape or not a.flags.c_contiguous:
+        a = t.resize(tuple(shape))._arr()
+    return a
+
+
+def _alias(t):
+    """A new tensor object viewing t's memory (so clearing it never empties the caller's)."""
+    return t._view(t._arr())
+
+
+def _check_tensor(module, x, what='input'):
+    if not torch.isTensor(x):
+        raise TypeError(f"{module._typename}: expected a tensor {what}, got {type(x).__name__}")
+
+
+def _check_grad(module, gradOutput, shape):
+    """gradOutput must be a tensor of exactly `shape` (numpy would broadcast silently)."""
+    _check_tensor(module, gradOutput, 'gradOutput')
+    got = gradOutput._arr().shape
+    if got != tuple(shape):
+        raise ValueError(f"{module._typename}: gradOutput has size {fmt_size(got)}, expected "
+                         f"{fmt_size(shape)} (the size of the output)")
+
+
+def _resolve_dim(module, dim, shape, nInputDims=None, what='dimension'):
+    """0-based dimension of an input of size `shape`: negative counts from the end; a
+    non-negative one shifts by one when the input has more than nInputDims dimensions."""
+    nd = len(shape)
+    if dim < 0:
+        d = dim + nd
+    elif nInputDims is not None and nd > nInputDims:
+        d = dim + 1
+    else:
+        d = dim
+    if not 0 <= d < nd:
+        extra = f", nInputDims {nInputDims}" if nInputDims is not None else ""
+        raise IndexError(f"{module._typename}: {what} {dim} is out of range for input of size "
+                         f"{fmt_size(shape)} ({nd}-D{extra})")
+    return d
+
+
+def _luaIndex(v):
+    """0-based dimension/index -> the 1-based value Torch7 stores (negatives are unchanged)."""
+    return v + 1 if is_int(v) and v >= 0 else v
+
+
+def _pyIndex(v):
+    """The reverse of _luaIndex, for fields read from a .t7 file."""
+    return v - 1 if is_int(v) and v > 0 else v
+
+
+def _as_list(v):
+    """A Lua table field as a Python list (an empty Lua table loads as a dict)."""
+    if isinstance(v, list):
+        return v
+    if v is None or (isinstance(v, dict) and not v):
+        return []
+    if isinstance(v, dict):
+        return [v[k] for k in sorted(v)]
+    return list(v)
+
+
+def _view_or_copy(module, t, sizes, bufname):
+    """t viewed with `sizes`; when t's strides allow no view, a contiguous copy (in the buffer
+    field `bufname`) is viewed instead."""
+    try:
+        return t.view(*sizes)
+    except ValueError:
+        pass
+    n = math.prod(sizes)
+    if n != t.nElement():
+        raise ValueError(f"{module._typename}: cannot view a tensor of size "
+                         f"{fmt_size(t.size())} ({t.nElement()} elements) as {fmt_size(sizes)} "
+                         f"({n} elements)")
+    buf = _buffer(module, bufname, t)
+    return buf.resizeAs(t).copy(t).view(*sizes)
+
+
+class _Fields:
+    """Mixed into the modules of these families to write Torch7's .t7 layout: the fields named
+    in `_indexFields` hold 0-based dimensions/indices and are written 1-based (and read back);
+    `_transient` fields (caches) are not written; `_loadDefaults` fills fields that older Lua
+    files lack; an empty Lua table read for output/gradInput becomes a list."""
+
+    _indexFields = ()
+    _transient = ()
+    _loadDefaults = {}
+
+    def _torchFields(self):
+        fields = super()._torchFields()
+        for name in self._transient:
+            fields.pop(name, None)
+        for name in self._indexFields:
+            if name in fields:
+                v = fields[name]
+                fields[name] = ([[_luaIndex(a) for a in p] for p in v]
+                                if isinstance(v, list) else _luaIndex(v))
+        return fields
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        for name, value in cls._loadDefaults.items():
+            fields.setdefault(name, value)
+        for name in cls._indexFields:
+            if name in fields:
+                v = fields[name]
+                fields[name] = ([[_pyIndex(a) for a in _as_list(p)] for p in _as_list(v)]
+                                if isinstance(v, (list, dict)) else _pyIndex(v))
+        for name in ('output', 'gradInput'):
+            if isinstance(fields.get(name), dict):
+                fields[name] = _as_list(fields[name])
+        for name in cls._transient:
+            fields.pop(name, None)
+        return cls._afterLoad(fields)
+
+    @classmethod
+    def _afterLoad(cls, fields):
+        return fields
+
+
+# -- View and Reshape -------------------------------------------------------------------------

@@ -1,0 +1,333 @@
+"""nn.SpatialConvolution and nn.SpatialConvolutionMM: 2-D convolution as unfold + one GEMM.
+
+How a batch goes through (THNN's SpatialConvolutionMM, with the batch in ONE product):
+
+  forward    finput = im2col(input)              [nIn*kH*kW, N*oH*oW]
+             tmp    = weight2d @ finput           [nOut, N*oH*oW]   (one GEMM for the batch)
+             output = tmp as [N, nOut, oH, oW] + bias (one pass: transpose and bias together)
+  backward   g2     = gradOutput as [nOut, N*oH*oW] (one transposing copy, shared by both steps)
+             fgradInput = weight2d^T @ g2; gradInput = col2im(fgradInput)
+             gradWeight += scale * g2 @ finput^T  (finput from forward: no second im2col)
+             gradBias   += scale * row sums of g2
+
+One GEMM for the whole batch beat one GEMM per sample (numpy's stacked matmul) on 2 cores for
+LeNet's and the Torch7 tutorial's layers (bench/bench_conv_layers.py); a single sample skips
+the transposes. All big temporaries are module-owned buffers, resized, never reallocated per
+call. The machinery is shared with VolumetricConvolution (nn/volumetric.py): every image is a
+T x H x W volume, a spatial one has T = 1.
+
+Setting `module.gradInput = None` skips the input gradient, as in Torch7 (useful for the first
+layer of a network, whose input gradient nobody reads).
+"""
+import math
+
+import numpy as np
+
+import torchlike as torch
+from torchlike._core import fmt_size, wrap
+from torchlike.types import class_for_dtype
+from kernels.cpu import im2col as _k
+
+from .checks import check_same_type
+from .module import Module
+
+
+# -- helpers shared by the convolution modules ---------------------------------------------------
+def out_size(size, k, d, pad):
+    """Output length of a convolution: floor((size + 2*pad - k) / d) + 1."""
+    return (size + 2 * pad - k) // d + 1
+
+
+def buffer(module, name, dtype, shape):
+    """The numpy view of the module-owned buffer `name`, resized to `shape` (a tensor field, so
+    that clearState/type/clone treat it like Torch7's finput). It is replaced only when its type
+    no longer matches the input's."""
+    t = module.__dict__.get(name)
+    if t is None or t._dtype != dtype:
+        t = wrap(class_for_dtype(dtype), np.empty(0, dtype))
+        module.__dict__[name] = t
+    return t.resize(*shape).numpy()
+
+
+def empty_like_type(t):
+    """A new empty tensor of t's type (Torch7 writes emptied buffers)."""
+    return wrap(t.__class__, np.empty(0, t._dtype))
+
+
+def check_positive(typename, **values):
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
+            raise ValueError(f"{typename}: {name} must be a positive integer, got {v!r}")
+
+
+def check_nonnegative(typename, **values):
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"{typename}: {name} must be a non-negative integer, got {v!r}")
+
+
+class ConvGeometry:
+    """Sizes of one convolution call: input N x C x T x H x W, kernel, stride, padding, output."""
+    __slots__ = ('N', 'C', 'T', 'H', 'W', 'k', 'M', 'batch', 'in_shape', 'out_shape')
+
+    def __init__(self, N, C, T, H, W, k, M, batch, in_shape, out_shape):
+        self.N, self.C, self.T, self.H, self.W = N, C, T, H, W
+        self.k = k                      # (kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
+        self.M = M
+        self.batch = batch
+        self.in_shape = in_shape
+        self.out_shape = out_shape
+
+    @property
+    def P(self):
+        return self.k[9] * self.k[10] * self.k[11]
+
+    @property
+    def K(self):
+        return self.C * self.k[0] * self.k[1] * self.k[2]
+
+
+class ConvBase(Module):
+    """The unfold + GEMM machinery; subclasses give the geometry (`_geometry(input)`) and the
+    printed form. Fields follow Torch7: weight, bias, gradWeight, gradBias, finput, fgradInput."""
+
+    _buffers = ('finput', 'fgradInput', '_colOutput', '_gradWeightBuf')
+
+    def noBias(self):
+        """Remove the bias (and its gradient); returns self."""
+        for name in ('bias', 'gradBias'):
+            self.__dict__.pop(name, None)
+        return self
+
+    def _fanIn(self):
+        return self.weight.nElement() // self.nOutputPlane
+
+    def reset(self, stdv=None):
+        """Torch7's initialisation: uniform(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias
+        (fanIn = nInputPlane * kernel size), or uniform(-stdv*sqrt(3), stdv*sqrt(3))."""
+        if stdv is not None:
+            stdv = stdv * math.sqrt(3)
+        else:
+            stdv = 1 / math.sqrt(self._fanIn())
+        self.weight.uniform(-stdv, stdv)
+        if getattr(self, 'bias', None) is not None:
+            self.bias.uniform(-stdv, stdv)
+        return self
+
+    # -- the protocol ---------------------------------------------------------------------
+    def updateOutput(self, input):
+        g = self._geometry(input)
+        check_same_type(self, input, self.weight)
+        x = input.numpy()
+        if not x.flags.c_contiguous:
+            x = np.ascontiguousarray(x)
+        N, M, P, K = g.N, g.M, g.P, g.K
+        cols = buffer(self, 'finput', x.dtype, (K, N * P))
+        _k.im2col(cols.size, x.reshape(-1), cols.reshape(-1), N, g.C, g.T, g.H, g.W, *g.k)
+        w2 = self.weight.numpy().reshape(M, K)
+        out = buffer(self, 'output', x.dtype, g.out_shape)
+        bias = self.__dict__.get('bias')
+        if N == 1:
+            o2 = out.reshape(M, P)
+            np.matmul(w2, cols, out=o2)
+            if bias is not None:
+                o2 += bias.numpy()[:, None]
+        else:
+            tmp = buffer(self, '_colOutput', x.dtype, (M, N * P))
+            np.matmul(w2, cols, out=tmp)
+            src = tmp.reshape(M, N, P).transpose(1, 0, 2)
+            if bias is not None:
+                np.add(src, bias.numpy()[:, None], out=out.reshape(N, M, P))
+            else:
+                np.copyto(out.reshape(N, M, P), src)
+        return self.output
+
+    def _gradOutput2d(self, input, gradOutput):
+        """(geometry, gradOutput as an [nOut, N*P] matrix), after checking gradOutput."""
+        g = self._geometry(input)
+        if not torch.isTensor(gradOutput) or tuple(gradOutput.size()) != g.out_shape:
+            got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
+                type(gradOutput).__name__
+            raise ValueError(f"{self._typename}: gradOutput has size {got}, expected "
+                             f"{fmt_size(g.out_shape)} (the output size for input "
+                             f"{fmt_size(input.size())})")
+        check_same_type(self, gradOutput, self.weight)
+        go = gradOutput.numpy()
+        N, M, P = g.N, g.M, g.P
+        if N == 1:
+            g2 = go.reshape(M, P)           # a view when contiguous, else a copy
+        else:
+            g2 = buffer(self, '_colOutput', go.dtype, (M, N * P))
+            np.copyto(g2.reshape(M, N, P), go.reshape(N, M, P).transpose(1, 0, 2))
+        return g, g2
+
+    def _gradInputFrom(self, input, g, g2):
+        K = g.K
+        w2 = self.weight.numpy().reshape(g.M, K)
+        fg = buffer(self, 'fgradInput', g2.dtype, (K, g.N * g.P))
+        np.matmul(w2.T, g2, out=fg)
+        gin = buffer(self, 'gradInput', g2.dtype, g.in_shape)
+        _k.col2im(fg.size, fg.reshape(-1), gin.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        return self.gradInput
+
+    def _accFrom(self, g, g2, scale):
+        cols = self.__dict__.get('finput')
+        K, Q = g.K, g.N * g.P
+        if cols is None or tuple(cols.size()) != (K, Q):
+            raise RuntimeError(f"{self._typename}: accGradParameters needs the unfolded input "
+                               f"of a forward pass on this input (finput); call forward first")
+        cols = cols.numpy()
+        gw = self.gradWeight.numpy()
+        tmp = buffer(self, '_gradWeightBuf', g2.dtype, (g.M, K))
+        np.matmul(g2, cols.T, out=tmp)
+        if scale != 1:
+            tmp *= scale
+        gw += tmp.reshape(gw.shape)
+        gradBias = self.__dict__.get('gradBias')
+        if gradBias is not None:
+            gb = gradBias.numpy()
+            s = g2.sum(axis=1)
+            gb += s if scale == 1 else scale * s
+
+    def updateGradInput(self, input, gradOutput):
+        if self.gradInput is None:
+            return None
+        g, g2 = self._gradOutput2d(input, gradOutput)
+        return self._gradInputFrom(input, g, g2)
+
+    def accGradParameters(self, input, gradOutput, scale=1):
+        g, g2 = self._gradOutput2d(input, gradOutput)
+        self._accFrom(g, g2, scale)
+
+    def backward(self, input, gradOutput, scale=1):
+        # one transposed copy of gradOutput serves both the input and the weight gradient
+        g, g2 = self._gradOutput2d(input, gradOutput)
+        if self.gradInput is not None:
+            self._gradInputFrom(input, g, g2)
+        self._accFrom(g, g2, scale)
+        return self.gradInput
+
+    # -- types, state, files --------------------------------------------------------------
+    def type(self, typename=None, tensorCache=None):
+        if typename is not None:
+            # caches are rebuilt by the next forward; converting them would waste time
+            for name in self._buffers:
+                t = self.__dict__.get(name)
+                if torch.isTensor(t):
+                    t.set()
+        return super().type(typename, tensorCache)
+
+    def _torchFields(self):
+        fields = {k: v for k, v in super()._torchFields().items() if not k.startswith('_')
+                  or k == '_type'}
+        # our unfolded layout is [K, N*P], Torch7's is per sample: write the caches empty
+        for name in ('finput', 'fgradInput'):
+            if torch.isTensor(fields.get(name)):
+                fields[name] = empty_like_type(fields[name])
+        return fields
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        if fields.get('padding') is not None:          # files from before padW/padH existed
+            fields['padW'] = fields['padH'] = fields.pop('padding')
+        for name in cls._pad_names:
+            fields.setdefault(name, 0)
+        w = fields.get('weight')
+        for name in ('finput', 'fgradInput'):
+            if not torch.isTensor(fields.get(name)) and torch.isTensor(w):
+                fields[name] = empty_like_type(w)
+        fields.setdefault('train', True)
+        return fields
+
+
+def spatial_geometry(module, input, C_expected, kH, kW, dH, dW, pH, pW, M):
+    """Checked geometry of a spatial convolution-like call (input C x H x W or N x C x H x W)."""
+    if not torch.isTensor(input):
+        raise TypeError(f"{module._typename}: expected a tensor input, got "
+                        f"{type(input).__name__}")
+    shape = tuple(input.size())
+    if len(shape) not in (3, 4):
+        raise ValueError(f"{module._typename}: expected 3-D (nInputPlane x H x W) or 4-D "
+                         f"(batch x nInputPlane x H x W) input, got size {fmt_size(shape)}")
+    batch = len(shape) == 4
+    N = shape[0] if batch else 1
+    C, H, W = shape[-3:]
+    if C != C_expected:
+        raise ValueError(f"{module._typename}: input has {C} planes, expected {C_expected} "
+                         f"(input size {fmt_size(shape)})")
+    oH, oW = out_size(H, kH, dH, pH), out_size(W, kW, dW, pW)
+    if oH < 1 or oW < 1:
+        raise ValueError(f"{module._typename}: input size {fmt_size(shape)} is too small: "
+                         f"output would be {M} x {oH} x {oW} (kernel {kW}x{kH}, stride "
+                         f"{dW},{dH}, padding {pW},{pH})")
+    out_shape = (N, M, oH, oW) if batch else (M, oH, oW)
+    return ConvGeometry(N, C, 1, H, W, (1, kH, kW, 1, dH, dW, 0, pH, pW, 1, oH, oW), M, batch,
+                        shape, out_shape)
+
+
+class SpatialConvolution(ConvBase):
+    """2-D convolution over nInputPlane x H x W images (or a batch of them).
+    weight: nOutputPlane x nInputPlane x kH x kW; output size floor((H + 2*padH - kH)/dH) + 1."""
+
+    _pad_names = ('padW', 'padH')
+
+    def __init__(self, nInputPlane, nOutputPlane, kW, kH, dW=1, dH=1, padW=0, padH=None):
+        super().__init__()
+        padH = padW if padH is None else padH
+        check_positive(self._typename, nInputPlane=nInputPlane, nOutputPlane=nOutputPlane,
+                       kW=kW, kH=kH, dW=dW, dH=dH)
+        check_nonnegative(self._typename, padW=padW, padH=padH)
+        self.nInputPlane, self.nOutputPlane = nInputPlane, nOutputPlane
+        self.kW, self.kH, self.dW, self.dH = kW, kH, dW, dH
+        self.padW, self.padH = padW, padH
+        shape = self._weightShape()
+        self.weight = torch.Tensor(*shape)
+        self.bias = torch.Tensor(nOutputPlane)
+        self.gradWeight = torch.Tensor(*shape)
+        self.gradBias = torch.Tensor(nOutputPlane)
+        self.finput = torch.Tensor()
+        self.fgradInput = torch.Tensor()
+        self.reset()
+
+    def _weightShape(self):
+        return (self.nOutputPlane, self.nInputPlane, self.kH, self.kW)
+
+    def _geometry(self, input):
+        return spatial_geometry(self, input, self.nInputPlane, self.kH, self.kW, self.dH,
+                                self.dW, self.padH, self.padW, self.nOutputPlane)
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        fields = super()._torchLoadFields(fields, version)
+        shape = (fields['nOutputPlane'], fields['nInputPlane'], fields['kH'], fields['kW'])
+        for name in ('weight', 'gradWeight'):         # Torch7 once stored it 2-D here too
+            t = fields.get(name)
+            if torch.isTensor(t) and t.dim() == 2:
+                fields[name] = t.view(*shape)
+        return fields
+
+    def __repr__(self):
+        s = f"{self._typename}({self.nInputPlane} -> {self.nOutputPlane}, {self.kW}x{self.kH}"
+        if self.dW != 1 or self.dH != 1 or self.padW != 0 or self.padH != 0:
+            s += f", {self.dW},{self.dH}"
+        if self.padW != 0 or self.padH != 0:
+            s += f", {self.padW},{self.padH}"
+        return s + (")" if self.__dict__.get('bias') is not None else ") without bias")
+
+
+class SpatialConvolutionMM(SpatialConvolution):
+    """SpatialConvolution with the weight stored as nOutputPlane x (nInputPlane*kH*kW), the
+    layout of Torch7's SpatialConvolutionMM (and of the GEMM)."""
+
+    def _weightShape(self):
+        return (self.nOutputPlane, self.nInputPlane * self.kH * self.kW)
+
+    @classmethod
+    def _torchLoadFields(cls, fields, version):
+        fields = ConvBase._torchLoadFields.__func__(cls, fields, version)
+        shape = (fields['nOutputPlane'], fields['nInputPlane'] * fields['kH'] * fields['kW'])
+        for name in ('weight', 'gradWeight'):         # cunn-converted files may hold 4-D
+            t = fields.get(name)
+            if torch.isTensor(t) and t.dim() == 4:
+                fields[name] = t.view(*shape)
+        return fields
