@@ -14,8 +14,16 @@ from .concat import Concat, DepthConcat, Parallel
 from .table_containers import ConcatTable, ParallelTable, MapTable
 from .decorators import Decorator, Bottle
 
-# layers
+# layers with parameters
 from .linear import Linear
+from .parametrised import Add, CAdd, Mul, CMul, PReLU, LookupTable
+from . import initialisers as init
+
+# transfer functions and element-wise modules
+from .activations import (Threshold, ReLU, HardTanh, Clamp, ReLU6, LeakyReLU, ELU, SoftPlus,
+                          LogSigmoid, Tanh, Sigmoid, SoftSign, AddConstant, MulConstant)
+from .softmax import SoftMax, LogSoftMax, SoftMin, SpatialSoftMax, SpatialLogSoftMax
+from .elementwise import Identity, Copy, Exp, Log, Abs, Square, Sqrt, Power
 
 # shape adaptors, reductions, table modules, distances, matrix products
 from .shape import (View, Reshape, Contiguous, Squeeze, Unsqueeze, Transpose, Select, Narrow,

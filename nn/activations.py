@@ -18,101 +18,11 @@ type (their buffers are re-created when the type changes), so a float input need
 """
 import numpy as np
 
-import torchlike as torch
 from torchlike._core import fmt_size
-from torchlike.types import class_for_dtype
 
+from ._helpers import (check_flag, check_number, float_array, grad_array, grad_input_array,
+                       mask_array, output_array, scratch_array)
 from .module import Module
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-# -- helpers shared by the parameter-free modules (also used by elementwise/parametrised) -------
-def float_array(module, t, what='input'):
-    """The numpy view of tensor `t`, which must be a FloatTensor or DoubleTensor."""
-    if not torch.isTensor(t):
-        raise TypeError(f"{module._typename}: expected a tensor {what}, got {type(t).__name__}")
-    a = t._arr()
-    if a.dtype not in _FLOATS:
-        raise TypeError(f"{module._typename}: {what} must be a FloatTensor or DoubleTensor, "
-                        f"got {t._typename}")
-    return a
-
-
-def grad_array(module, a, gradOutput):
-    """gradOutput's numpy view with the shape of the input view `a` (Torch7 only required the
-    same number of elements) and its dtype."""
-    g = float_array(module, gradOutput, 'gradOutput')
-    if g.shape != a.shape:
-        if g.size != a.size:
-            raise ValueError(f"{module._typename}: gradOutput has size {fmt_size(g.shape)}, "
-                             f"expected the input's size {fmt_size(a.shape)}")
-        g = g.reshape(a.shape)
-    if g.dtype != a.dtype:
-        raise TypeError(f"{module._typename}: gradOutput is a {gradOutput._typename} but the "
-                        f"input is a {class_for_dtype(a.dtype)._typename}")
-    return g
-
-
-def retyped(buf, like):
-    """`buf` when it has the type of tensor `like`, else a new empty tensor of that type."""
-    return buf if buf is not None and buf._dtype == like._dtype else like.new()
-
-
-def resized_array(t, shape):
-    """t resized to `shape` (contiguous) -> its numpy view; skips resize's argument parsing in
-    the common case of a buffer that already has the shape."""
-    arr = t._arr()
-    if arr.shape == shape and arr.flags.c_contiguous:
-        return arr
-    return t.resize(*shape)._arr()
-
-
-def output_array(module, input, a):
-    """Resize module.output like input `a` (re-creating it for a new type) -> numpy view."""
-    out = module.output
-    if out._dtype != a.dtype:
-        out = module.output = input.new()
-    return resized_array(out, a.shape)
-
-
-def grad_input_array(module, input, a):
-    gin = module.gradInput
-    if gin._dtype != a.dtype:
-        gin = module.gradInput = input.new()
-    return resized_array(gin, a.shape)
-
-
-def mask_array(module, shape, n=1):
-    """A reused boolean scratch array of `shape` (n of them stacked when n > 1), kept in the
-    ByteTensor field `_mask` (emptied by clearState)."""
-    t = module.__dict__.get('_mask')
-    if t is None or t._typename != 'torch.ByteTensor':
-        t = module._mask = torch.ByteTensor()
-    full = shape if n == 1 else (n,) + tuple(shape)
-    return resized_array(t, full).view(np.bool_)
-
-
-def scratch_array(module, like, name='_buffer'):
-    """A reused float scratch array shaped and typed like the numpy array `like`."""
-    t = module.__dict__.get(name)
-    if t is None or t._dtype != like.dtype:
-        t = class_for_dtype(like.dtype)()
-        setattr(module, name, t)
-    return resized_array(t, like.shape)
-
-
-def check_flag(module, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{module._typename}: the {name} flag must be a bool, got {value!r}")
-    return bool(value)
-
-
-def check_number(module, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{module._typename}: {name} must be a number, got {value!r}")
-    return value
-
 
 class _Transfer(Module):
     """Base of the element-wise transfer functions: in-place flag, buffers, input checks."""

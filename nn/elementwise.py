@@ -9,7 +9,7 @@ import numpy as np
 import torchlike as torch
 from torchlike import types as _types
 
-from .activations import float_array, grad_array, output_array, grad_input_array, mask_array
+from ._helpers import float_array, grad_array, output_array, grad_input_array, mask_array
 from .module import Module
 
 

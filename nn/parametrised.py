@@ -12,7 +12,7 @@ import torchlike as torch
 from kernels.cpu import lookup as _lookup
 from torchlike._core import fmt_size
 
-from .activations import float_array, grad_array, output_array, grad_input_array, mask_array, \
+from ._helpers import float_array, grad_array, output_array, grad_input_array, mask_array, \
     scratch_array
 from .checks import check_same_type
 from .module import Module

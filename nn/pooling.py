@@ -110,7 +110,9 @@ def check_too_small(module, in_shape, oshape):
 
 
 def check_pad(module, pads, ks):
-    for p, k, pn, kn in zip(pads, ks, ('padT', 'padH', 'padW'), ('kT', 'kH', 'kW')):
+    """pads and ks: (H, W) or (T, H, W) values."""
+    n = len(pads)
+    for p, k, pn, kn in zip(pads, ks, ('padT', 'padH', 'padW')[-n:], ('kT', 'kH', 'kW')[-n:]):
         if p > k // 2:
             raise ValueError(f"{module._typename}: padding must be at most half the kernel "
                              f"size, got {pn} = {p} for {kn} = {k}")

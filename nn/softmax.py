@@ -15,7 +15,7 @@ import torchlike as torch
 from kernels.cpu import softmax as _K
 from torchlike._core import fmt_size
 
-from .activations import resized_array
+from ._helpers import resized_array, retyped
 from .module import Module
 
 # Calls over fewer elements than this always run serially: waking the thread pool costs more
@@ -95,12 +95,6 @@ def _floating(module, t, what):
     return a
 
 
-def _retyped(buf, like):
-    """`buf` when it has the type of `like`, else a new empty tensor of that type (modules
-    without parameters follow their input's type)."""
-    return buf if buf._dtype == like._dtype else like.new()
-
-
 class _Normalise(Module):
     """Shared forward/backward of the (log-)softmax family."""
     _log = False
@@ -113,11 +107,11 @@ class _Normalise(Module):
         shape3 = _frames_shape(self, a.shape)
         if self._negate:
             buf = self.__dict__.get('mininput')
-            self.mininput = buf = input.new() if buf is None else _retyped(buf, input)
+            self.mininput = buf = input.new() if buf is None else retyped(buf, input)
             x = np.negative(a, out=resized_array(buf, a.shape))
         else:
             x = np.ascontiguousarray(a)
-        self.output = out = _retyped(self.output, input)
+        self.output = out = retyped(self.output, input)
         o = resized_array(out, a.shape)
         _forward(shape3[0], a.size, x.reshape(shape3), o.reshape(shape3), self._log)
         return self.output
@@ -134,7 +128,7 @@ class _Normalise(Module):
             raise TypeError(f"{self._typename}: gradOutput is a {gradOutput._typename} but the "
                             f"output is a {self.output._typename}")
         shape3 = _frames_shape(self, a.shape)
-        self.gradInput = gin = _retyped(self.gradInput, input)
+        self.gradInput = gin = retyped(self.gradInput, input)
         r = resized_array(gin, a.shape)
         g = np.ascontiguousarray(g)
         _backward(shape3[0], a.size, y.reshape(shape3), g.reshape(shape3), r.reshape(shape3),

@@ -1,5 +1,4 @@
 """Containers whose output is a list (a Lua table): ConcatTable, ParallelTable, MapTable."""
-import torchlike as torch
 from torchlike._core import fmt_size
 
 from .container import Container

@@ -19,7 +19,7 @@ import struct
 import threading
 
 from . import shared, worker
-from .thread_backend import JOB, TO_SHARED, TO_OWN, STOP
+from .thread_backend import JOB, STOP, TO_SHARED
 
 _HEADER = struct.Struct('<Bq')      # main -> worker: kind, job id
 _RESULT = struct.Struct('<q?')      # worker -> main: job id, ok
@@ -104,12 +104,13 @@ def _run(wid, jobid, data, results):
 
 def _send_failure(results, jobid, exc, prefix=''):
     name, message, tb_text, original = worker.failure(exc)
+    header = _RESULT.pack(jobid, False)
     try:
         pickle.dumps(original)
-    except Exception:
-        original = None
-    results.send_bytes(shared.dumps_result((name, prefix + message, tb_text, original),
-                                           _RESULT.pack(jobid, False)))
+        msg = shared.dumps_result((name, prefix + message, tb_text, original), header)
+    except Exception:          # the exception object itself does not travel: its text does
+        msg = shared.dumps_result((name, prefix + message, tb_text, None), header)
+    results.send_bytes(msg)
 
 
 # -- the main process side -------------------------------------------------------------------

@@ -24,21 +24,19 @@ so views of one storage arrive as views of one storage; the storage travels:
                    worker and that block goes by name. Smaller ones are copied into the message
                    (a block costs a few system calls and at least a page).
 """
-import copyreg
 import io
 import itertools
 import mmap
 import os
 import pickle
 import secrets
-import sys
 import threading
 import weakref
 
 import numpy as np
 
 from torchlike import types as _types
-from torchlike._core import FRESH, TensorBase, new_object
+from torchlike._core import TensorBase, new_object
 from torchlike.storage import Storage
 from torchlike.tensor import view_on
 

@@ -7,7 +7,7 @@ precision, as Torch7's accreal did.
 """
 import numpy as np
 
-from ._core import TensorBase, fmt_size, is_int, normdim, shape_of, wrap
+from ._core import TensorBase, fmt_size, normdim, shape_of, wrap
 from . import types as _types
 from .pointwise import emit
 

@@ -2,7 +2,7 @@
 All dimensions and indices are 0-based; negative ones count from the end."""
 import numpy as np
 
-from ._core import FRESH, TensorBase, fmt_size, is_int, new_object, normdim, parse_sizes, shape_of, wrap
+from ._core import FRESH, fmt_size, is_int, new_object, normdim, parse_sizes, shape_of, wrap
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -166,7 +166,7 @@ class ViewMixin:
         for i, s in enumerate(size):
             if i < lead:
                 if s < 0:
-                    raise ValueError(f"expand: size -1 is not allowed for a new dimension")
+                    raise ValueError("expand: size -1 is not allowed for a new dimension")
                 shape.append(s)
                 strides.append(0)
                 continue

@@ -428,3 +428,28 @@ def test_volumetric_convolution_matches_pytorch(pt, cfg):
                                     (pT, pH, pW))
         return y if cfg['batch'] else y[0]
     _parity(pt, m, x, fn)
+
+
+# -- the family's documentation -------------------------------------------------------------------
+def test_doc_blocks_run(capsys):
+    """The Python blocks of docs/nn_convolution.md run as written (until nn/__init__.py exports
+    these names, a stand-in `nn` adds them)."""
+    import pathlib
+    import re
+    import types
+    from nn import convolution, full_convolution, padding, pooling, temporal, volumetric
+    doc = pathlib.Path(__file__).resolve().parents[2] / 'docs' / 'nn_convolution.md'
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.S)
+    assert len(blocks) == 2
+    names = dict(vars(nn))
+    for mod in (convolution, full_convolution, pooling, padding, temporal, volumetric):
+        names.update({k: v for k, v in vars(mod).items() if not k.startswith('_')})
+    for code in blocks:
+        scope = {'nn': types.SimpleNamespace(**names)}
+        exec(compile(code.replace('import nn\n', ''), str(doc), 'exec'), scope)
+    out = capsys.readouterr().out.split('\n')
+    assert out[:3] == ['torch.Size([64, 50, 12, 12])',
+                       'nn.SpatialConvolution(1 -> 20, 5x5) nn.SpatialMaxPooling(2x2, 2,2) '
+                       'nn.SpatialConvolution(20 -> 50, 5x5, 1,1, 2,2)', '0']
+    assert out[3:8] == ['torch.Size([1, 2, 2])', 'torch.Size([1, 3, 3])',
+                        'torch.Size([1, 3, 3])', 'torch.Size([1, 3, 2])', '']

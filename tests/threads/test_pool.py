@@ -208,7 +208,6 @@ def test_full_queue_applies_back_pressure(backend, process_pool):
 def test_acceptsjob_false_when_full():
     with threads.Threads(1, queueSize=2) as pool:
         pool.addjob(jobs.slow, None, 0, 0.3)
-        time.sleep(0.05)                  # the worker has taken the first job
         pool.addjob(jobs.slow, None, 1, 0.01)
         pool.addjob(jobs.slow, None, 2, 0.01)
         assert pool.acceptsjob() is False
@@ -306,9 +305,7 @@ def test_terminate_discard_drops_pending_jobs():
     got = []
     for i in range(20):
         pool.addjob(jobs.slow, got.append, i, 0.01)
-    t0 = time.perf_counter()
-    pool.terminate(discard=True)
-    assert time.perf_counter() - t0 < 5
+    pool.terminate(discard=True)              # the conftest deadline catches a hang
     assert len(got) < 20
     assert not pool.isrunning()
 

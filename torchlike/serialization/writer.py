@@ -379,6 +379,6 @@ def _encode_utf8(s):
     try:
         return s.encode('utf-8')
     except UnicodeEncodeError as e:
-        raise SaveError(ValueError, f"cannot save a str that is not valid Unicode",
+        raise SaveError(ValueError, "cannot save a str that is not valid Unicode",
                         hint=f" ({e.reason} at character {e.start}); pass bytes for binary "
                              f"data") from None
