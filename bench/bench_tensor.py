@@ -82,7 +82,7 @@ def cases(quick=False):
             big = n >= 2048
             out.append(Case(f'mm n={n} {dtype}', impls, unit='GFLOP/s', work=2.0 * n ** 3,
                             group='mm', min_time=0.1, repeat=2 if big else 3,
-                            number=1 if big else None,
+                            number=1 if big else None, settle=0.2,
                             targets=MM_TARGETS if n == MM_TARGET_N else {}))
     return out
 

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'
+FASHION = '/usr/share/datasets/fashion-mnist/{}-images-idx3-ubyte.gz'
 SUITE = 'threads'
 _MEAN, _INV_STD = 0.2860, 1.0 / 0.3530
 
@@ -59,11 +59,12 @@ class AugmentedImages:
         return wrap(FloatTensor, out), int(self.labels[i])
 
 
-def make_dataset(n):
-    if os.path.exists(FASHION):
+def make_dataset(n, split='train'):
+    path = FASHION.format(split)
+    if os.path.exists(path):
         data = _import_data()
-        images = data.readIDX(FASHION)._arr()[:n].copy()
-        source = 'Fashion-MNIST train images'
+        images = data.readIDX(path)._arr()[:n].copy()
+        source = f'Fashion-MNIST {split} images'
     else:
         images = np.random.default_rng(0).integers(0, 256, (n, 28, 28), dtype=np.uint8)
         source = 'random 28x28 images (Fashion-MNIST not installed)'
@@ -116,9 +117,9 @@ def run(opts):
     from bench import harness
     quick = opts.quick
     rounds = opts.rounds or (1 if quick else 5)
-    n = 512 if quick else 2048
+    n = 256 if quick else 2048
     epochs = 1 if quick else 2
-    dataset, source = make_dataset(n)
+    dataset, source = make_dataset(n, 't10k' if quick else 'train')
     rates = {c: [] for c in CONFIGS}
     speedups = {c: [] for c in CONFIGS if c[0] > 0}
     trips = {'thread': [], 'process': []}
@@ -133,8 +134,8 @@ def run(opts):
             rates[cfg].append(got[cfg])
         for cfg in speedups:
             speedups[cfg].append(got[cfg] / got[(0, 'thread')])
-        for backend, count in (('thread', 3000 if quick else 20000),
-                               ('process', 500 if quick else 3000)):
+        for backend, count in (('thread', 1000 if quick else 20000),
+                               ('process', 200 if quick else 3000)):
             trips[backend].append(measure_round_trip(backend, count))
 
     def row(name, unit, samples, target=None, met=None):

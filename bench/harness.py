@@ -2,10 +2,13 @@
 
 Why it works the way it does (DESIGN.md §7): every framework is measured in its own worker
 process, because on a 2-core machine the BLAS/OpenMP threads of one library keep spinning after a
-call and steal the cores from the other when both live in one process. Workers run in turns,
-A/B/C then B/C/A then C/A/B..., one turn per round; within a worker each case is timed with
-`timeit` (garbage collector off) as the best of several repeats, and the table quotes the median of
-those per-round bests. Nothing here asserts a time: the output is numbers and ratios.
+call and steal the cores from the other when both live in one process. The workers of a group of
+cases stay up for the whole run and take turns case by case, the order rotating (A/B/C, B/C/A,
+C/A/B, ...), so that the samples of one row are taken seconds apart and a burst of load from
+other processes hits all frameworks alike. Only one worker runs at a time. Within a worker a
+case is timed with `timeit` (garbage collector off) as the best of several repeats; that is one
+sample per round, and the table quotes the median over rounds. Nothing here asserts a time: the
+output is numbers and ratios.
 
 Writing a bench script `bench/bench_<suite>.py` (run_all finds it by that name):
 
@@ -45,9 +48,11 @@ import json
 import math
 import os
 import platform
+import select
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import timeit
 
@@ -88,13 +93,15 @@ class Case:
     impls     framework name ('torchlike', 'numpy', 'torch') -> Timeit or Call
     unit      'ns', 'us', 'ms', 's' per call, or a rate ('GFLOP/s', 'Mitems/s') that needs `work`
     work      units of work in one call for rate units (flops for GFLOP/s)
-    group     cases of one group share a worker process; different groups never do (so that
-              spinning BLAS threads after big products cannot disturb small-op timings)
+    group     cases of one group share a worker process per framework; different groups never
+              do (so that one group's memory and thread state cannot disturb another's)
     min_time  seconds one repeat should last (the calls per repeat are calibrated to it)
     repeat    repeats per worker; the worker keeps the best
     number    fixed calls per repeat (no calibration), e.g. 1 for slow calls
     targets   reference framework -> (operator, bound) on the ratio torchlike / reference in
               this row's unit, e.g. {'numpy': ('<=', 2.0)} for times, ('>=', 0.95) for rates
+    settle    seconds to pause after each measurement, so that the BLAS/OpenMP threads of the
+              worker that just ran stop spinning before the next framework's turn (big products)
     """
     name: str
     impls: dict
@@ -105,6 +112,7 @@ class Case:
     repeat: int = 5
     number: int = None
     targets: dict = dataclasses.field(default_factory=dict)
+    settle: float = 0.0
 
 
 @dataclasses.dataclass
@@ -166,24 +174,74 @@ def _worker_env():
     return env
 
 
-def _spawn_worker(framework, cases, quick):
-    """Run one worker process for `framework` over `cases`; returns its JSON answer (results
-    per case name, info about the framework) or an answer whose every case carries an error."""
-    spec = {'framework': framework, 'quick': quick,
-            'cases': [{'name': c.name, 'impl': _impl_json(c.impls[framework]),
-                       'min_time': c.min_time, 'repeat': c.repeat, 'number': c.number}
-                      for c in cases]}
-    cmd = [sys.executable, '-m', 'bench.harness', '--worker']
-    try:
-        p = subprocess.run(cmd, input=json.dumps(spec), capture_output=True, text=True,
-                           cwd=REPO_ROOT, env=_worker_env(), timeout=WORKER_TIMEOUT_S)
-        lines = p.stdout.strip().splitlines()
-        if p.returncode == 0 and lines:
-            return json.loads(lines[-1])
-        why = (p.stderr.strip().splitlines() or [f'exit status {p.returncode}'])[-1]
-    except subprocess.TimeoutExpired:
-        why = f'worker timed out after {WORKER_TIMEOUT_S} s'
-    return {'info': {}, 'results': {c.name: {'error': f'worker failed: {why}'} for c in cases}}
+class _Worker:
+    """A worker process for one framework: it imports only that framework, keeps each case's
+    set-up and calibrated call count between rounds, and answers one case at a time (JSON lines
+    on stdin/stdout), so that the parent can alternate frameworks case by case."""
+
+    def __init__(self, framework, quick):
+        self.framework, self.quick = framework, quick
+        self.proc = None
+        self.log = None
+
+    def _start(self):
+        self.log = tempfile.TemporaryFile(mode='w+')
+        cmd = [sys.executable, '-m', 'bench.harness', '--worker', self.framework]
+        if self.quick:
+            cmd.append('--quick')
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True, cwd=REPO_ROOT,
+                                     env=_worker_env())
+
+    def ask(self, request, timeout=WORKER_TIMEOUT_S):
+        """Send one request; returns the answer, or {'error': ...} if the worker died or hung
+        (it is then ended, and the next request starts a fresh one)."""
+        if self.proc is None:
+            self._start()
+        try:
+            self.proc.stdin.write(json.dumps(request) + '\n')
+            self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+            line = self.proc.stdout.readline() if ready else None
+            if line:
+                return json.loads(line)
+            why = 'no answer' if line == '' else f'no answer within {timeout} s'
+        except (BrokenPipeError, OSError, ValueError) as e:
+            why = f'{type(e).__name__}: {e}'
+        why = f'worker failed ({why}): {self._stderr_tail()}'
+        self.close(kill=True)
+        return {'error': why}
+
+    def _stderr_tail(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.seek(0)
+        lines = [ln for ln in self.log.read().strip().splitlines() if ln.strip()]
+        return lines[-1] if lines else f'exit status {self.proc.returncode}'
+
+    def close(self, kill=False):
+        if self.proc is None:
+            return
+        if kill and self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+        self.proc = None
+
+
+def _case_request(case, framework):
+    return {'op': 'measure', 'name': case.name, 'impl': _impl_json(case.impls[framework]),
+            'min_time': case.min_time, 'repeat': case.repeat, 'number': case.number}
 
 
 def _rotated(seq, k):
@@ -248,36 +306,42 @@ def run_suite(suite, cases, opts):
         # quick runs share one process per framework: isolation matters less than start-up
         groups.setdefault('all' if opts.quick else c.group, []).append(c)
     samples = {(c.name, fw): [] for c in cases for fw in frameworks}
-    errors = {c.name: {} for c in cases}
+    errors = {c.name: {fw: 'no implementation given' for fw in frameworks if fw not in c.impls}
+              for c in cases}
     failures = {}
-    infos = {}
     t0 = time.perf_counter()
-    for r in range(rounds):
-        for g, gcases in groups.items():
-            for fw in _rotated(frameworks, r):
-                todo = [c for c in gcases if fw in c.impls]
-                for c in gcases:
-                    if fw not in c.impls:
-                        errors[c.name][fw] = 'no implementation given'
-                if not todo:
-                    continue
+    for g, gcases in groups.items():
+        workers = {fw: _Worker(fw, opts.quick) for fw in frameworks}
+        try:
+            for r in range(rounds):
                 if opts.verbose:
-                    print(f"[{suite}] round {r + 1}/{rounds}, group {g}: {fw} "
+                    print(f"[{suite}] group {g}: round {r + 1}/{rounds} "
                           f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-                ans = _spawn_worker(fw, todo, opts.quick)
-                infos.setdefault(fw, ans.get('info', {}))
-                for c in todo:
-                    res = ans['results'].get(c.name, {'error': 'no result'})
-                    if 'seconds' in res:
-                        samples[(c.name, fw)].append(res['seconds'])
-                    else:
-                        failures.setdefault((c.name, fw), []).append(res['error'])
+                for i, c in enumerate(gcases):
+                    # the order of frameworks rotates from case to case and round to round
+                    for fw in _rotated(frameworks, r + i):
+                        if fw not in c.impls:
+                            continue
+                        res = workers[fw].ask(_case_request(c, fw))
+                        if 'seconds' in res:
+                            samples[(c.name, fw)].append(res['seconds'])
+                        else:
+                            failures.setdefault((c.name, fw), []).append(res['error'])
+                        if c.settle:
+                            time.sleep(c.settle)  # let this worker's BLAS threads stop spinning
+            for fw, w in workers.items():
+                if w.proc is not None and fw not in _INFO:
+                    info = w.ask({'op': 'info'}, timeout=60)
+                    if 'error' not in info:
+                        _INFO[fw] = info
+        finally:
+            for w in workers.values():
+                w.close()
     for (name, fw), errs in failures.items():
         # a failure in some rounds only (say, a module being edited) still leaves a median
         got = len(samples[(name, fw)])
         errors[name][fw] = (errs[-1] if not got else
                             f'failed in {len(errs)} of {rounds} rounds: {errs[-1]}')
-    _INFO.update({fw: i for fw, i in infos.items() if i})
     return [_make_row(suite, c, frameworks,
                       {fw: samples[(c.name, fw)] for fw in frameworks}, errors[c.name])
             for c in cases]
@@ -443,19 +507,27 @@ def _timer(impl):
     return timeit.Timer(fn)
 
 
+_PREPARED = {}   # case name -> (timer, calls per repeat), kept between rounds in a worker
+
+
 def _measure(case, quick):
-    """Best seconds per call over the repeats; the first call doubles as warm-up and check."""
-    timer = _timer(case['impl'])
-    t1 = timer.timeit(1)
+    """Best seconds per call over the repeats. On a case's first visit the set-up runs, the
+    first call doubles as warm-up and check, and the calls per repeat are calibrated."""
     min_time = case['min_time'] / (20 if quick else 1)
     repeat = min(case['repeat'], 2) if quick else case['repeat']
-    number = case['number']
-    if number is None:
-        number, t = 1, t1
-        while t < min_time / 10 and number < 10**8:
-            number *= 10
-            t = timer.timeit(number)
-        number = max(1, int(math.ceil(number * min_time / max(t, 1e-9))))
+    prepared = _PREPARED.get(case['name'])
+    if prepared is None:
+        timer = _timer(case['impl'])
+        t = timer.timeit(1)
+        number = case['number']
+        if number is None:
+            number = 1
+            while t < min_time / 10 and number < 10**8:
+                number *= 10
+                t = timer.timeit(number)
+            number = max(1, int(math.ceil(number * min_time / max(t, 1e-9))))
+        prepared = _PREPARED[case['name']] = (timer, number)
+    timer, number = prepared
     return min(timer.repeat(repeat=repeat, number=number)) / number
 
 
@@ -507,22 +579,27 @@ def _openblas_core():
     return None
 
 
-def worker_main():
-    spec = json.loads(sys.stdin.read())
-    results = {}
-    for case in spec['cases']:
-        try:
-            results[case['name']] = {'seconds': _measure(case, spec['quick'])}
-        except Exception as e:
-            msg = str(e).splitlines()[0] if str(e) else ''
-            results[case['name']] = {'error': f'{type(e).__name__}: {msg}'[:200]}
-    info = _framework_info(spec['framework'])
-    sys.stdout.write('\n' + json.dumps({'info': info, 'results': results}) + '\n')
+def worker_main(framework, quick):
+    """Answer requests, one JSON line each, until stdin closes. Anything the measured code
+    prints goes to stderr so that stdout carries only answers."""
+    answers, sys.stdout = sys.stdout, sys.stderr
+    for line in sys.stdin:
+        req = json.loads(line)
+        if req['op'] == 'info':
+            ans = _framework_info(framework)
+        else:
+            try:
+                ans = {'seconds': _measure(req, quick)}
+            except Exception as e:
+                msg = str(e).splitlines()[0] if str(e) else ''
+                ans = {'error': f'{type(e).__name__}: {msg}'[:200]}
+        answers.write(json.dumps(ans) + '\n')
+        answers.flush()
 
 
 if __name__ == '__main__':
-    if sys.argv[1:] == ['--worker']:
-        worker_main()
+    if len(sys.argv) >= 3 and sys.argv[1] == '--worker':
+        worker_main(sys.argv[2], '--quick' in sys.argv[3:])
     else:
         raise SystemExit('bench.harness is a library; run python -m bench.run_all '
                          'or python -m bench.bench_<suite>')

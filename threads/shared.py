@@ -133,23 +133,23 @@ def _create(nbytes, owned=True):
 
 
 def _attach(name, nbytes):
-    """Map the block `name` (once per process): (block, mmap)."""
+    """Map the block `name` (once per process, even from several threads): (block, mmap)."""
     with _lock:
         block = _by_name.get(name)
         mm = block.mapref() if block is not None else None
-    if mm is not None:
-        return block, mm
-    _require_posix()
-    try:
-        fd = _posixshmem.shm_open(name, os.O_RDWR, mode=0o600)
-    except FileNotFoundError:
-        raise RuntimeError(f"shared block {name} no longer exists: the process that owned it "
-                           "dropped every tensor on it before this one arrived") from None
-    try:
-        mm = mmap.mmap(fd, nbytes)
-    finally:
-        os.close(fd)
-    return _register(name, nbytes, mm, owned=False), mm
+        if mm is not None:
+            return block, mm
+        _require_posix()
+        try:
+            fd = _posixshmem.shm_open(name, os.O_RDWR, mode=0o600)
+        except FileNotFoundError:
+            raise RuntimeError(f"shared block {name} no longer exists: the process that owned "
+                               "it dropped every tensor on it before this one arrived") from None
+        try:
+            mm = mmap.mmap(fd, nbytes)
+        finally:
+            os.close(fd)
+        return _register(name, nbytes, mm, owned=False), mm
 
 
 def release_owned():

@@ -447,31 +447,42 @@ for _name, _uf in _COMPARE.items():
     _methods[_name], FUNCTIONS[_name] = _make_compare(_name, _uf)
 
 
-def _binary_operator(name, ufunc, reflected=False):
-    """`x op y` returning a new tensor of the left tensor's type (fast path for small tensors)."""
+def _binary_operator(name, ufunc, reflected=False, keeps_type=False):
+    """`x op y` returning a new tensor of the left tensor's type (fast path for small tensors).
+    `keeps_type`: the op cannot change the type of two same-type operands (+ - *), so that
+    common case skips the isinstance and result-type checks."""
 
     def op(self, other):
         a = self._a
         if self._buf is not self._st._data:
             a = self._refresh()
-        if isinstance(other, TensorBase):
+        cls = self.__class__
+        if keeps_type and other.__class__ is cls:
             b = other._a
             if other._buf is not other._st._data:
                 b = other._refresh()
-        elif isinstance(other, _SCALARS):
-            b = other
+            try:
+                r = ufunc(b, a) if reflected else ufunc(a, b)
+            except ValueError:
+                raise _size_error(name, a, b) from None
         else:
-            return NotImplemented
-        try:
-            r = ufunc(b, a) if reflected else ufunc(a, b)
-        except ValueError:
-            raise _size_error(name, a, b) from None
-        except OverflowError:
-            b = _in_range(b, a.dtype)
-            r = ufunc(b, a) if reflected else ufunc(a, b)
-        cls = self.__class__
-        if r.dtype is not cls._dtype:
-            r = r.astype(cls._dtype)
+            if isinstance(other, TensorBase):
+                b = other._a
+                if other._buf is not other._st._data:
+                    b = other._refresh()
+            elif isinstance(other, _SCALARS):
+                b = other
+            else:
+                return NotImplemented
+            try:
+                r = ufunc(b, a) if reflected else ufunc(a, b)
+            except ValueError:
+                raise _size_error(name, a, b) from None
+            except OverflowError:
+                b = _in_range(b, a.dtype)
+                r = ufunc(b, a) if reflected else ufunc(a, b)
+            if r.dtype is not cls._dtype:
+                r = r.astype(cls._dtype)
         if r.ndim > 1:
             r = _asc(r)  # a 1-D result is always contiguous; N-D ones follow numpy's layout
         t = new_object(cls)
@@ -533,12 +544,12 @@ class PointwiseMixin:
                     pass
         return _methods['mul'](self, *args)
 
-    __add__ = _binary_operator('add', operator.add)
-    __radd__ = _binary_operator('add', operator.add, reflected=True)
-    __sub__ = _binary_operator('sub', operator.sub)
-    __rsub__ = _binary_operator('sub', operator.sub, reflected=True)
-    __mul__ = _binary_operator('mul', operator.mul)
-    __rmul__ = _binary_operator('mul', operator.mul, reflected=True)
+    __add__ = _binary_operator('add', operator.add, keeps_type=True)
+    __radd__ = _binary_operator('add', operator.add, reflected=True, keeps_type=True)
+    __sub__ = _binary_operator('sub', operator.sub, keeps_type=True)
+    __rsub__ = _binary_operator('sub', operator.sub, reflected=True, keeps_type=True)
+    __mul__ = _binary_operator('mul', operator.mul, keeps_type=True)
+    __rmul__ = _binary_operator('mul', operator.mul, reflected=True, keeps_type=True)
     __truediv__ = _binary_operator('div', _operator_division('div', np.true_divide))
     __rtruediv__ = _binary_operator('div', _operator_division('div', np.true_divide), True)
     __mod__ = _binary_operator('mod', _operator_division('mod', np.remainder))
