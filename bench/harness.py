@@ -35,9 +35,10 @@ Writing a bench script `bench/bench_<suite>.py` (run_all finds it by that name):
 
 An implementation is either `Timeit(setup, stmt)` (source strings run in the worker, as for the
 `timeit` module) or `Call('module:function', kwargs)`, a function that does its own set-up and
-returns the zero-argument callable to time. A framework missing from a case's dict, or whose
-statement raises (say `AttributeError: module 'torchlike' has no attribute 'mm'`), shows as n/a
-with the reason listed under the table; a framework that is not installed gets no column.
+returns the zero-argument callable to time. A framework missing from a case's dict is left blank
+in that row; one whose statement raises (say `AttributeError: module 'torchlike' has no
+attribute 'mm'`) shows as n/a with the reason listed under the table; a framework that is not
+installed gets no column.
 """
 import argparse
 import dataclasses
@@ -129,6 +130,7 @@ class Row:
     met: object
     spread: dict
     errors: dict
+    samples: dict = None          # framework -> per-round values in `unit` (JSON output only)
 
     def to_json(self):
         return dataclasses.asdict(self)
@@ -265,11 +267,12 @@ def _check(ratio, op, bound):
 
 
 def _make_row(suite, case, frameworks, samples, errors):
-    values, spread = {}, {}
+    values, spread, per_round = {}, {}, {}
+    frameworks = [fw for fw in frameworks if fw in case.impls]   # others: blank, not n/a
     for fw in frameworks:
         s = samples.get(fw)
         if s:
-            per = [_convert(case, x) for x in s]
+            per = per_round[fw] = [_convert(case, x) for x in s]
             values[fw] = statistics.median(per)
             spread[fw] = (max(per) - min(per)) / values[fw] if values[fw] else 0.0
         else:
@@ -291,7 +294,7 @@ def _make_row(suite, case, frameworks, samples, errors):
         met = None if None in verdicts else all(verdicts)
     return Row(suite, case.name, case.unit, values, ratios,
                {k: list(v) for k, v in case.targets.items() if k in frameworks},
-               met, spread, errors)
+               met, spread, errors, per_round)
 
 
 def run_suite(suite, cases, opts):
@@ -306,8 +309,7 @@ def run_suite(suite, cases, opts):
         # quick runs share one process per framework: isolation matters less than start-up
         groups.setdefault('all' if opts.quick else c.group, []).append(c)
     samples = {(c.name, fw): [] for c in cases for fw in frameworks}
-    errors = {c.name: {fw: 'no implementation given' for fw in frameworks if fw not in c.impls}
-              for c in cases}
+    errors = {c.name: {} for c in cases}
     failures = {}
     t0 = time.perf_counter()
     for g, gcases in groups.items():
@@ -414,8 +416,10 @@ def _fmt_targets(targets):
 
 
 def format_table(rows, frameworks=None):
-    """A plain-text table; one section per suite, ratios are torchlike / reference in the row's
-    unit (so below 1 is faster for times, above 1 is faster for rates)."""
+    """A plain-text table, one line per row. Ratios are torchlike / reference in the row's unit
+    (below 1 is faster for times, above 1 is faster for rates); `spread` is the widest
+    (max - min) / median of a row's per-round samples; a blank cell was not measured at all,
+    n/a was tried and failed (reasons below the table)."""
     if not rows:
         return '(no rows)'
     if frameworks is None:
@@ -427,8 +431,9 @@ def format_table(rows, frameworks=None):
     for row in rows:
         met = {True: 'ok', False: 'MISS', None: '' if not row.targets else 'n/a'}[row.met]
         body.append([f'{row.suite}: {row.name}', row.unit]
-                    + [_fmt_value(row.values.get(fw), row.unit) for fw in frameworks]
-                    + [_fmt_ratio(row.ratios.get(r)) for r in refs]
+                    + [_fmt_value(row.values[fw], row.unit) if fw in row.values else ''
+                       for fw in frameworks]
+                    + [_fmt_ratio(row.ratios[r]) if r in row.ratios else '' for r in refs]
                     + [_fmt_spread(row.spread), _fmt_targets(row.targets), met])
     widths = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
     numeric = set(range(2, len(head) - 2))   # right-aligned: values, ratios, spread

@@ -54,6 +54,11 @@ def empty_like_type(t):
     return wrap(t.__class__, np.empty(0, t._dtype))
 
 
+def public_fields(fields):
+    """The fields of a .t7 file: private buffers ('_colOutput', ...) stay out, `_type` stays."""
+    return {k: v for k, v in fields.items() if not k.startswith('_') or k == '_type'}
+
+
 def check_positive(typename, **values):
     for name, v in values.items():
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
@@ -123,7 +128,7 @@ class ConvBase(Module):
             x = np.ascontiguousarray(x)
         N, M, P, K = g.N, g.M, g.P, g.K
         cols = buffer(self, 'finput', x.dtype, (K, N * P))
-        _k.im2col(cols.size, x.reshape(-1), cols.reshape(-1), N, g.C, g.T, g.H, g.W, *g.k)
+        _k.im2col(x.reshape(-1), cols.reshape(-1), N, g.C, g.T, g.H, g.W, *g.k)
         w2 = self.weight.numpy().reshape(M, K)
         out = buffer(self, 'output', x.dtype, g.out_shape)
         bias = self.__dict__.get('bias')
@@ -167,7 +172,7 @@ class ConvBase(Module):
         fg = buffer(self, 'fgradInput', g2.dtype, (K, g.N * g.P))
         np.matmul(w2.T, g2, out=fg)
         gin = buffer(self, 'gradInput', g2.dtype, g.in_shape)
-        _k.col2im(fg.size, fg.reshape(-1), gin.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.col2im(fg.reshape(-1), gin.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
         return self.gradInput
 
     def _accFrom(self, g, g2, scale):
@@ -218,8 +223,7 @@ class ConvBase(Module):
         return super().type(typename, tensorCache)
 
     def _torchFields(self):
-        fields = {k: v for k, v in super()._torchFields().items() if not k.startswith('_')
-                  or k == '_type'}
+        fields = public_fields(super()._torchFields())
         # our unfolded layout is [K, N*P], Torch7's is per sample: write the caches empty
         for name in ('finput', 'fgradInput'):
             if torch.isTensor(fields.get(name)):
@@ -237,6 +241,7 @@ class ConvBase(Module):
             if not torch.isTensor(fields.get(name)) and torch.isTensor(w):
                 fields[name] = empty_like_type(w)
         fields.setdefault('train', True)
+        fields.setdefault('gradInput', None)         # saved with gradInput = None (skipped)
         return fields
 
 

@@ -96,7 +96,7 @@ class SpatialFullConvolution(ConvBase):
         cols = buffer(self, 'finput', x2.dtype, (g.K, g.N * g.P))
         np.matmul(w2.T, x2, out=cols)
         out = buffer(self, 'output', x2.dtype, g.out_shape)
-        _k.col2im(cols.size, cols.reshape(-1), out.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.col2im(cols.reshape(-1), out.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
         bias = self.__dict__.get('bias')
         if bias is not None:
             o3 = out.reshape(g.N, g.C, g.H * g.W)
@@ -115,7 +115,7 @@ class SpatialFullConvolution(ConvBase):
         if not go.flags.c_contiguous:
             go = np.ascontiguousarray(go)
         cols = buffer(self, 'fgradInput', go.dtype, (g.K, g.N * g.P))
-        _k.im2col(cols.size, go.reshape(-1), cols.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.im2col(go.reshape(-1), cols.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
         return g, go, cols
 
     def _gradInputFrom(self, g, cols):

@@ -12,7 +12,7 @@ import numpy as np
 
 from torchlike._core import fmt_size
 
-from .convolution import buffer
+from .convolution import buffer, public_fields
 from .module import Module
 from .pooling import check_grad_output, float_input
 
@@ -66,6 +66,9 @@ class _SpatialPadding(Module):
         _fold(rows.swapaxes(-1, -2), gin.swapaxes(-1, -2),
               _index_map(self._mode, H, out_shape[-2], self.pad_t), self.pad_t)
         return self.gradInput
+
+    def _torchFields(self):
+        return public_fields(super()._torchFields())
 
     def __repr__(self):
         return (f"{self._typename}(l={self.pad_l}, r={self.pad_r}, t={self.pad_t}, "

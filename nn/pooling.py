@@ -144,7 +144,7 @@ class PoolBase(Module):
         if ind is None or ind._typename != 'torch.LongTensor':
             ind = self.indices = torch.LongTensor()      # type() converted it: back to long
         ind = ind.resize(*g.out_shape).numpy()
-        _kp.max_pool(x.size, x.reshape(-1), out.reshape(-1), ind.reshape(-1), *g.sizes())
+        _kp.max_pool(x.reshape(-1), out.reshape(-1), ind.reshape(-1), *g.sizes())
         return self.output
 
     def _maxBackward(self, input, gradOutput):
@@ -155,7 +155,7 @@ class PoolBase(Module):
             raise RuntimeError(f"{self._typename}: updateGradInput needs the indices of a "
                                f"forward pass on this input; call forward first")
         gin = buffer(self, 'gradInput', go.dtype, g.in_shape)
-        _kp.max_pool_backward(gin.size, go.reshape(-1), ind.numpy().reshape(-1),
+        _kp.max_pool_backward(go.reshape(-1), ind.numpy().reshape(-1),
                               gin.reshape(-1), g.P, g.T * g.H * g.W, g.out_plane())
         return self.gradInput
 
@@ -164,14 +164,14 @@ class PoolBase(Module):
         g = self._geometry(input)
         x = contiguous(input.numpy())
         out = buffer(self, 'output', x.dtype, g.out_shape)
-        _kp.avg_pool(x.size, x.reshape(-1), out.reshape(-1), *g.sizes(), *g.counts(include_pad))
+        _kp.avg_pool(x.reshape(-1), out.reshape(-1), *g.sizes(), *g.counts(include_pad))
         return self.output
 
     def _avgBackward(self, input, gradOutput, include_pad):
         g = self._geometry(input)
         go = check_grad_output(self, gradOutput, g.out_shape, input)
         gin = buffer(self, 'gradInput', go.dtype, g.in_shape)
-        _kp.avg_pool_backward(gin.size, go.reshape(-1), gin.reshape(-1), *g.sizes(),
+        _kp.avg_pool_backward(go.reshape(-1), gin.reshape(-1), *g.sizes(),
                               *g.counts(include_pad))
         return self.gradInput
 

@@ -13,7 +13,7 @@ import torchlike as torch
 from torchlike._core import fmt_size, wrap
 
 from .checks import check_same_type
-from .convolution import buffer, check_positive
+from .convolution import buffer, check_positive, public_fields
 from .module import Module
 from .pooling import check_grad_output, contiguous, float_input
 
@@ -124,12 +124,12 @@ class TemporalConvolution(Module):
         gb += s if scale == 1 else scale * s
 
     def _torchFields(self):
-        return {k: v for k, v in super()._torchFields().items()
-                if not k.startswith('_') or k == '_type'}
+        return public_fields(super()._torchFields())
 
     @classmethod
     def _torchLoadFields(cls, fields, version):
         fields.setdefault('train', True)
+        fields.setdefault('gradInput', None)         # saved with gradInput = None (skipped)
         return fields
 
 

@@ -49,7 +49,7 @@ def set_fused(flag):
 def parallel_chunks(n):
     """How many chunks a fused kernel over n elements may run in parallel (0 = serial).
     Only the main thread goes parallel: worker threads (Hogwild) are the parallelism there.
-    numba.set_num_threads(1) (or NUMBA_NUM_THREADS=1) turns parallel kernels off."""
+    torch.setnumthreads(1) (numba.set_num_threads) or NUMBA_NUM_THREADS=1 turns them off."""
     if n < PARALLEL_MIN or threading.current_thread() is not threading.main_thread():
         return 0
     k = numba.get_num_threads()
@@ -97,8 +97,8 @@ class KernelRunner:
             return                     # the first call starts the thread pool: not typical
         dt = (time.perf_counter() - t0) / n
         old = self.avg[par]
-        w = 0.5 if trying else 0.2
-        self.avg[par] = dt if old is None else (1 - w) * old + w * dt
+        # the mode in use is averaged; a try replaces the other mode's (stale) figure
+        self.avg[par] = dt if old is None or trying else 0.8 * old + 0.2 * dt
         if trying:
             self.next_try = self.calls + self.interval
         if self.avg[0] is None or self.avg[1] is None:

@@ -98,15 +98,10 @@ def lswolfe(feval, x, t, d, f, g, gtd, options=None):
     xa = C.check_x(name, x)
     dv = np.asarray(d._arr() if isinstance(d, TensorBase) else d).reshape(-1)
     g0 = np.array(g._arr() if isinstance(g, TensorBase) else g, dtype=xa.dtype).reshape(-1)
-    xf = xa.reshape(-1) if xa.flags.c_contiguous else None
     x_init = xa.copy()
 
     def move_to(step):                               # x = x_init + step*d
-        np.copyto(xa, x_init)
-        if xf is not None:
-            xf.__iadd__(xa.dtype.type(step) * dv)
-        else:
-            xa.__iadd__((xa.dtype.type(step) * dv).reshape(xa.shape))
+        np.add(x_init, (xa.dtype.type(step) * dv).reshape(xa.shape), out=xa)
 
     def probe(step):
         move_to(step)

@@ -83,12 +83,26 @@ def _tracker(action, name):
         pass
 
 
-def _unlink(name):
+_unregister_later = []      # names unlinked by finalizers, for the tracker (see _unlink)
+
+
+def _flush_tracker():
+    while _unregister_later:
+        _tracker('unregister', _unregister_later.pop())
+
+
+def _unlink(name, from_finalizer=False):
     try:
         _posixshmem.shm_unlink(name)
     except FileNotFoundError:
         pass
-    _tracker('unregister', name)
+    if from_finalizer:
+        # a finalizer may run inside the resource tracker's own (non-reentrant) lock when the
+        # garbage collector fires there: tell the tracker later, from a safe place
+        _unregister_later.append(name)
+    else:
+        _flush_tracker()
+        _tracker('unregister', name)
 
 
 def _on_unmap(block, key):
@@ -100,7 +114,7 @@ def _on_unmap(block, key):
             del _by_map[key]
         owned, block.owned = block.owned, False
     if owned:
-        _unlink(block.name)
+        _unlink(block.name, from_finalizer=True)
 
 
 def _register(name, nbytes, mm, owned):
@@ -128,12 +142,14 @@ def _create(nbytes, owned=True):
         raise
     finally:
         os.close(fd)
+    _flush_tracker()
     _tracker('register', name)
     return _register(name, nbytes, mm, owned), mm
 
 
 def _attach(name, nbytes):
     """Map the block `name` (once per process, even from several threads): (block, mmap)."""
+    _flush_tracker()             # not under _lock: the tracker has a lock of its own
     with _lock:
         block = _by_name.get(name)
         mm = block.mapref() if block is not None else None
@@ -160,6 +176,7 @@ def release_owned():
             b.owned = False
     for b in blocks:
         _unlink(b.name)
+    _flush_tracker()
 
 
 if _posixshmem is not None:

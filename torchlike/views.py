@@ -48,7 +48,7 @@ class ViewMixin:
                              f"{nd if a.size else 0}; use x[i] for an element of a 1-D tensor")
         d = dim if dim == 0 else normdim(dim, nd)
         n = a.shape[d]
-        if not is_int(index) or not -n <= index < n:
+        if not (type(index) is int or is_int(index)) or not -n <= index < n:
             raise IndexError(f"select: index {index} is out of range for dimension {dim} of "
                              f"size {n} (valid: {-n} to {n - 1})")
         r = a[index] if d == 0 else a[(slice(None),) * d + (index,)]
@@ -123,12 +123,13 @@ class ViewMixin:
         if self._buf is not self._st._data:
             a = self._refresh()
         size = sizes if sizes and type(sizes[0]) is int else parse_sizes(sizes, 'view')
-        if -1 in size:
-            size = _infer_size(size, a.size, a.shape)
-        try:
+        try:  # numpy resolves a -1 itself; the error path explains what went wrong
             r = a.reshape(size) if a.flags.c_contiguous else a.reshape(size, copy=False)
         except (ValueError, TypeError):
-            raise self._view_error(a, parse_sizes(size, 'view')) from None
+            size = parse_sizes(size, 'view')
+            if -1 in size:
+                size = _infer_size(size, a.size, a.shape)
+            raise self._view_error(a, size) from None
         st = self._st
         if st is FRESH:
             st = self.storage()

@@ -14,15 +14,12 @@ Layouts (all contiguous, flattened):
 Max pooling keeps the first maximum of a window (strict >), as THNN and PyTorch do, and
 propagates NaN (a NaN in the window wins).
 
-Each kernel has a serial body over a range of planes and a parallel driver (prange over
-contiguous chunks of planes); `kernels.cpu.im2col.ParallelRunner` chooses between them.
+Serial on purpose, like the im2col kernels (see kernels/cpu/im2col.py: parallel versions were
+measured slower on 2 cores next to multi-threaded BLAS).
 """
-from numba import njit, prange, uint64
-
-from .im2col import ParallelRunner
+from numba import njit, uint64
 
 _JIT = dict(cache=True, nogil=True)
-_PJIT = dict(cache=True, nogil=True, parallel=True)
 
 
 @njit(**_JIT)
@@ -32,10 +29,11 @@ def _better(v, best):
 
 
 @njit(**_JIT)
-def _max_planes(xf, of, indf, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
+def max_pool(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
+    """out, ind = max over each window (ind: position of the max in its plane)."""
     in_plane = T * H * W
     out_plane = oT * oH * oW
-    for p in range(p0, p1):
+    for p in range(P):
         ib = p * in_plane
         o = p * out_plane
         for ot in range(oT):
@@ -80,8 +78,9 @@ def _max_planes(xf, of, indf, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, ws, w
 
 
 @njit(**_JIT)
-def _max_backward_planes(gof, indf, gif, p0, p1, in_plane, out_plane):
-    for p in range(p0, p1):
+def max_pool_backward(gof, indf, gif, P, in_plane, out_plane):
+    """gradInput (overwritten) = scatter-add of gradOutput at the indices."""
+    for p in range(P):
         ib = p * in_plane
         for i in range(in_plane):
             gif[uint64(ib + i)] = 0
@@ -91,11 +90,14 @@ def _max_backward_planes(gof, indf, gif, p0, p1, in_plane, out_plane):
 
 
 @njit(**_JIT)
-def _avg_planes(xf, of, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw):
+def avg_pool(xf, of, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw):
+    """out = window sums / (ct[ot] * ch[oh] * cw[ow])."""
     in_plane = T * H * W
     out_plane = oT * oH * oW
-    zero = xf[0] * 0
-    for p in range(p0, p1):
+    if P == 0:
+        return
+    zero = xf[0] * 0                     # accumulate in the input's precision, as THNN did
+    for p in range(P):
         ib = p * in_plane
         o = p * out_plane
         for ot in range(oT):
@@ -112,11 +114,11 @@ def _avg_planes(xf, of, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct,
 
 
 @njit(**_JIT)
-def _avg_backward_planes(gof, gif, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we,
-                         ct, ch, cw):
+def avg_pool_backward(gof, gif, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw):
+    """gradInput (overwritten) = each gradOutput spread evenly over its window."""
     in_plane = T * H * W
     out_plane = oT * oH * oW
-    for p in range(p0, p1):
+    for p in range(P):
         ib = p * in_plane
         for i in range(in_plane):
             gif[uint64(ib + i)] = 0
@@ -131,63 +133,3 @@ def _avg_backward_planes(gof, gif, p0, p1, T, H, W, oT, oH, oW, ts, te, hs, he, 
                             for iw in range(ws[ow], we[ow]):
                                 gif[uint64(row + iw)] += g
                     o += 1
-
-
-# -- drivers: serial ones take the whole range, parallel ones split the planes into nchunks -------
-@njit(**_JIT)
-def max_serial(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
-    _max_planes(xf, of, indf, 0, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we)
-
-
-@njit(**_PJIT)
-def max_parallel(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, nchunks):
-    for c in prange(nchunks):
-        _max_planes(xf, of, indf, c * P // nchunks, (c + 1) * P // nchunks, T, H, W, oT, oH, oW,
-                    ts, te, hs, he, ws, we)
-
-
-@njit(**_JIT)
-def max_backward_serial(gof, indf, gif, P, in_plane, out_plane):
-    """gradInput = scatter-add of gradOutput at the indices (gradInput is overwritten)."""
-    _max_backward_planes(gof, indf, gif, 0, P, in_plane, out_plane)
-
-
-@njit(**_PJIT)
-def max_backward_parallel(gof, indf, gif, P, in_plane, out_plane, nchunks):
-    for c in prange(nchunks):
-        _max_backward_planes(gof, indf, gif, c * P // nchunks, (c + 1) * P // nchunks,
-                             in_plane, out_plane)
-
-
-@njit(**_JIT)
-def avg_serial(xf, of, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw):
-    _avg_planes(xf, of, 0, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw)
-
-
-@njit(**_PJIT)
-def avg_parallel(xf, of, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw, nchunks):
-    for c in prange(nchunks):
-        _avg_planes(xf, of, c * P // nchunks, (c + 1) * P // nchunks, T, H, W, oT, oH, oW,
-                    ts, te, hs, he, ws, we, ct, ch, cw)
-
-
-@njit(**_JIT)
-def avg_backward_serial(gof, gif, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw):
-    """gradInput (overwritten) = each gradOutput spread evenly over its window."""
-    _avg_backward_planes(gof, gif, 0, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw)
-
-
-@njit(**_PJIT)
-def avg_backward_parallel(gof, gif, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw,
-                          nchunks):
-    for c in prange(nchunks):
-        _avg_backward_planes(gof, gif, c * P // nchunks, (c + 1) * P // nchunks, T, H, W,
-                             oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw)
-
-
-_MIN_PARALLEL = 1 << 18    # input elements below which waking the thread pool does not pay
-
-max_pool = ParallelRunner(max_serial, max_parallel, _MIN_PARALLEL)
-max_pool_backward = ParallelRunner(max_backward_serial, max_backward_parallel, _MIN_PARALLEL)
-avg_pool = ParallelRunner(avg_serial, avg_parallel, _MIN_PARALLEL)
-avg_pool_backward = ParallelRunner(avg_backward_serial, avg_backward_parallel, _MIN_PARALLEL)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if REPO not in sys.path:          # bench/ is not an installed package: import it from the tree
+    sys.path.insert(0, REPO)
 
 
 def _run_quick(tmp_path, *extra):

@@ -170,6 +170,15 @@ def test_gradInput_none_skips_the_input_gradient():
     np.testing.assert_allclose(seq.get(0).gradWeight.numpy(), ref.gradWeight.numpy())
 
 
+def test_gradInput_none_survives_save_and_load():
+    m = SpatialConvolution(1, 2, 2, 2)
+    m.gradInput = None
+    loaded = torch.deserialize(torch.serialize(m))
+    x = T(rand(1, 3, 3))
+    loaded.forward(x)
+    assert loaded.backward(x, T(rand(2, 2, 2))) is None
+
+
 def test_non_contiguous_input():
     m = SpatialConvolution(2, 2, 2, 2)
     x = rand(2, 5, 4, 2).transpose(0, 3, 1, 2)           # N x C x H x W, not contiguous
@@ -288,35 +297,29 @@ def test_saved_file_has_torch7_fields():
 
 # -- the kernels -------------------------------------------------------------------------------
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
-def test_im2col_parallel_equals_serial_and_col2im_is_its_adjoint(dtype):
+def test_im2col_matches_strided_slices_and_col2im_is_its_adjoint(dtype):
     N, C, T_, H, W = 2, 3, 3, 5, 6
-    geo = (2, 3, 2, 1, 2, 2, 1, 1, 0)
-    o = tuple((s + 2 * p - k) // d + 1 for s, k, d, p in zip((T_, H, W), geo[:3], geo[3:6],
-                                                                geo[6:]))
+    (kT, kH, kW), (dT, dH, dW), (pT, pH, pW) = (2, 3, 2), (1, 2, 2), (1, 1, 0)
+    oT, oH, oW = ((s + 2 * p - k) // d + 1 for s, k, d, p in
+                  zip((T_, H, W), (kT, kH, kW), (dT, dH, dW), (pT, pH, pW)))
     x = rand(N, C, T_, H, W, dtype=dtype)
-    R, Q = C * geo[0] * geo[1] * geo[2], N * o[0] * o[1] * o[2]
-    args = (N, C, T_, H, W) + geo + o
-    a, b = np.empty(R * Q, dtype), np.full(R * Q, 7, dtype)
-    K.im2col_serial(x.reshape(-1), a, *args)
-    K.im2col_parallel(x.reshape(-1), b, *args, 2)
-    np.testing.assert_array_equal(a, b)
-    y = rand(R * Q, dtype=dtype, seed=3)
-    g1, g2 = np.full(x.size, 5, dtype), np.empty(x.size, dtype)
-    K.col2im_serial(y, g1, *args)
-    K.col2im_parallel(y, g2, *args, 2)
-    np.testing.assert_allclose(g1, g2, rtol=1e-6)
-    assert float((a * y).sum()) == pytest.approx(float((x.reshape(-1) * g1).sum()), rel=1e-4)
-
-
-def test_runner_picks_a_mode_and_both_give_the_same_output():
-    runner = K.ParallelRunner(K.im2col_serial, K.im2col_parallel, 0)
-    x = rand(4, 2, 1, 9, 9)
-    R, Q = 2 * 9, 4 * 7 * 7
-    cols = np.empty((40, R * Q))
-    for i in range(40):           # both modes get tried (every RECHECK-th call)
-        runner(R * Q, x.reshape(-1), cols[i], 4, 2, 1, 9, 9, 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 7, 7)
-    assert (cols == cols[0]).all()
-    assert runner.tried[0] and (runner.tried[1] or K.numba.get_num_threads() < 2)
+    xp = np.pad(x, ((0, 0), (0, 0), (pT, pT), (pH, pH), (pW, pW)))
+    expected = np.empty((C, kT, kH, kW, N, oT, oH, oW), dtype)
+    for a in range(kT):
+        for b in range(kH):
+            for c in range(kW):
+                expected[:, a, b, c] = xp[:, :, a:a + dT * (oT - 1) + 1:dT,
+                                          b:b + dH * (oH - 1) + 1:dH,
+                                          c:c + dW * (oW - 1) + 1:dW].transpose(1, 0, 2, 3, 4)
+    cols = np.full(expected.size, 7, dtype)
+    args = (N, C, T_, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
+    K.im2col(x.reshape(-1), cols, *args)
+    np.testing.assert_array_equal(cols, expected.reshape(-1))
+    y = rand(cols.size, dtype=dtype, seed=3)
+    g = np.full(x.size, 5, dtype)                        # col2im overwrites
+    K.col2im(y, g, *args)
+    assert float((cols.astype(np.float64) * y).sum()) == pytest.approx(
+        float((x.reshape(-1).astype(np.float64) * g).sum()), rel=1e-4)
 
 
 # -- PyTorch parity (skipped without PyTorch) -------------------------------------------------
@@ -453,3 +456,20 @@ def test_doc_blocks_run(capsys):
                        'nn.SpatialConvolution(20 -> 50, 5x5, 1,1, 2,2)', '0']
     assert out[3:8] == ['torch.Size([1, 2, 2])', 'torch.Size([1, 3, 3])',
                         'torch.Size([1, 3, 3])', 'torch.Size([1, 3, 2])', '']
+
+
+def test_get_parameters_sees_the_convolution_gradients():
+    seq = nn.Sequential().add(SpatialConvolutionMM(1, 2, 3, 3)).add(SpatialConvolution(2, 2, 2,
+                                                                                        2))
+    params, grads = seq.getParameters()
+    x = T(rand(2, 1, 6, 6))
+    out = seq.forward(x)
+    seq.zeroGradParameters()
+    seq.backward(x, T(np.ones(tuple(out.size()))))
+    pieces = [m.__dict__[n].numpy().ravel() for m in seq.modules
+              for n in ('gradWeight', 'gradBias')]
+    np.testing.assert_array_equal(grads.numpy(), np.concatenate(pieces))
+    w0 = seq.get(1).weight.numpy().copy()
+    params.add(-0.1, grads)
+    np.testing.assert_allclose(seq.get(1).weight.numpy(),
+                               w0 - 0.1 * seq.get(1).gradWeight.numpy(), rtol=1e-12)
