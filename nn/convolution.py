@@ -72,8 +72,16 @@ def check_nonnegative(typename, **values):
 
 
 class ConvGeometry:
-    """Sizes of one convolution call: input N x C x T x H x W, kernel, stride, padding, output."""
-    __slots__ = ('N', 'C', 'T', 'H', 'W', 'k', 'M', 'batch', 'in_shape', 'out_shape')
+    """Sizes of one convolution call: input N x C x T x H x W, kernel, stride, padding, output,
+    and the layout of the unfolded input (kernels/cpu/im2col.py):
+      batch    [K, N*P]   one GEMM for the whole batch (then a transpose to N x nOut x P);
+      stacked  [N, K, P]  one GEMM per sample into the output, used when each sample's product
+                          is already wide (P >= K): measured faster on 2 cores for the first
+                          layers of LeNet (K = 25, P = 576) and of the tutorial net (K = 75,
+                          P = 784), slower for their second layers (K = 500, P = 64; K = 400,
+                          P = 100), where the batch GEMM wins (bench/bench_conv_layers.py)."""
+    __slots__ = ('N', 'C', 'T', 'H', 'W', 'k', 'M', 'batch', 'in_shape', 'out_shape', 'P', 'K',
+                 'stacked', 'cols_shape', 'strides')
 
     def __init__(self, N, C, T, H, W, k, M, batch, in_shape, out_shape):
         self.N, self.C, self.T, self.H, self.W = N, C, T, H, W
@@ -82,14 +90,13 @@ class ConvGeometry:
         self.batch = batch
         self.in_shape = in_shape
         self.out_shape = out_shape
-
-    @property
-    def P(self):
-        return self.k[9] * self.k[10] * self.k[11]
-
-    @property
-    def K(self):
-        return self.C * self.k[0] * self.k[1] * self.k[2]
+        P = self.P = k[9] * k[10] * k[11]
+        K = self.K = C * k[0] * k[1] * k[2]
+        self.stacked = N > 1 and P >= K
+        if self.stacked:
+            self.cols_shape, self.strides = (N, K, P), (P, K * P)
+        else:
+            self.cols_shape, self.strides = (K, N * P), (N * P, P)
 
 
 class ConvBase(Module):
@@ -127,28 +134,30 @@ class ConvBase(Module):
         if not x.flags.c_contiguous:
             x = np.ascontiguousarray(x)
         N, M, P, K = g.N, g.M, g.P, g.K
-        cols = buffer(self, 'finput', x.dtype, (K, N * P))
-        _k.im2col(x.reshape(-1), cols.reshape(-1), N, g.C, g.T, g.H, g.W, *g.k)
+        cols = buffer(self, 'finput', x.dtype, g.cols_shape)
+        _k.im2col(x.reshape(-1), cols.reshape(-1), N, g.C, g.T, g.H, g.W, *g.k, *g.strides)
         w2 = self.weight.numpy().reshape(M, K)
         out = buffer(self, 'output', x.dtype, g.out_shape)
         bias = self.__dict__.get('bias')
-        if N == 1:
-            o2 = out.reshape(M, P)
-            np.matmul(w2, cols, out=o2)
-            if bias is not None:
-                o2 += bias.numpy()[:, None]
-        else:
+        b = bias.numpy()[:, None] if bias is not None else None
+        if g.stacked or N == 1:             # one GEMM per sample, straight into the output
+            o3 = out.reshape(N, M, P)
+            np.matmul(w2, cols, out=o3 if g.stacked else o3[0])
+            if b is not None:
+                o3 += b
+        else:                               # one GEMM for the batch, then transpose + bias
             tmp = buffer(self, '_colOutput', x.dtype, (M, N * P))
             np.matmul(w2, cols, out=tmp)
             src = tmp.reshape(M, N, P).transpose(1, 0, 2)
-            if bias is not None:
-                np.add(src, bias.numpy()[:, None], out=out.reshape(N, M, P))
+            if b is not None:
+                np.add(src, b, out=out.reshape(N, M, P))
             else:
                 np.copyto(out.reshape(N, M, P), src)
         return self.output
 
-    def _gradOutput2d(self, input, gradOutput):
-        """(geometry, gradOutput as an [nOut, N*P] matrix), after checking gradOutput."""
+    def _gradOutputCols(self, input, gradOutput):
+        """(geometry, gradOutput in the unfolded layout: N x nOut x P when stacked, else an
+        [nOut, N*P] matrix), after checking gradOutput."""
         g = self._geometry(input)
         if not torch.isTensor(gradOutput) or tuple(gradOutput.size()) != g.out_shape:
             got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
@@ -159,56 +168,62 @@ class ConvBase(Module):
         check_same_type(self, gradOutput, self.weight)
         go = gradOutput.numpy()
         N, M, P = g.N, g.M, g.P
-        if N == 1:
-            g2 = go.reshape(M, P)           # a view when contiguous, else a copy
+        if g.stacked:
+            g2 = go.reshape(N, M, P)         # a view when contiguous, else a copy
+        elif N == 1:
+            g2 = go.reshape(M, P)
         else:
             g2 = buffer(self, '_colOutput', go.dtype, (M, N * P))
             np.copyto(g2.reshape(M, N, P), go.reshape(N, M, P).transpose(1, 0, 2))
         return g, g2
 
-    def _gradInputFrom(self, input, g, g2):
-        K = g.K
-        w2 = self.weight.numpy().reshape(g.M, K)
-        fg = buffer(self, 'fgradInput', g2.dtype, (K, g.N * g.P))
+    def _gradInputFrom(self, g, g2):
+        w2 = self.weight.numpy().reshape(g.M, g.K)
+        fg = buffer(self, 'fgradInput', g2.dtype, g.cols_shape)
         np.matmul(w2.T, g2, out=fg)
         gin = buffer(self, 'gradInput', g2.dtype, g.in_shape)
-        _k.col2im(fg.reshape(-1), gin.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.col2im(fg.reshape(-1), gin.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k, *g.strides)
         return self.gradInput
 
     def _accFrom(self, g, g2, scale):
         cols = self.__dict__.get('finput')
-        K, Q = g.K, g.N * g.P
-        if cols is None or tuple(cols.size()) != (K, Q):
+        if cols is None or tuple(cols.size()) != g.cols_shape:
             raise RuntimeError(f"{self._typename}: accGradParameters needs the unfolded input "
                                f"of a forward pass on this input (finput); call forward first")
         cols = cols.numpy()
-        gw = self.gradWeight.numpy()
-        tmp = buffer(self, '_gradWeightBuf', g2.dtype, (g.M, K))
-        np.matmul(g2, cols.T, out=tmp)
+        M, K = g.M, g.K
+        if g.stacked:
+            per_sample = buffer(self, '_gradWeightBuf', g2.dtype, (g.N, M, K))
+            np.matmul(g2, cols.transpose(0, 2, 1), out=per_sample)
+            tmp = per_sample.sum(axis=0)
+        else:
+            tmp = buffer(self, '_gradWeightBuf', g2.dtype, (M, K))
+            np.matmul(g2, cols.T, out=tmp)
         if scale != 1:
             tmp *= scale
+        gw = self.gradWeight.numpy()
         gw += tmp.reshape(gw.shape)
         gradBias = self.__dict__.get('gradBias')
         if gradBias is not None:
             gb = gradBias.numpy()
-            s = g2.sum(axis=1)
+            s = g2.sum(axis=(0, 2)) if g.stacked else g2.sum(axis=1)
             gb += s if scale == 1 else scale * s
 
     def updateGradInput(self, input, gradOutput):
         if self.gradInput is None:
             return None
-        g, g2 = self._gradOutput2d(input, gradOutput)
-        return self._gradInputFrom(input, g, g2)
+        g, g2 = self._gradOutputCols(input, gradOutput)
+        return self._gradInputFrom(g, g2)
 
     def accGradParameters(self, input, gradOutput, scale=1):
-        g, g2 = self._gradOutput2d(input, gradOutput)
+        g, g2 = self._gradOutputCols(input, gradOutput)
         self._accFrom(g, g2, scale)
 
     def backward(self, input, gradOutput, scale=1):
-        # one transposed copy of gradOutput serves both the input and the weight gradient
-        g, g2 = self._gradOutput2d(input, gradOutput)
+        # one (transposed) copy of gradOutput serves both the input and the weight gradient
+        g, g2 = self._gradOutputCols(input, gradOutput)
         if self.gradInput is not None:
-            self._gradInputFrom(input, g, g2)
+            self._gradInputFrom(g, g2)
         self._accFrom(g, g2, scale)
         return self.gradInput
 

@@ -74,7 +74,8 @@ class SpatialFullConvolution(ConvBase):
             raise ValueError(f"{self._typename}: input size {fmt_size(shape)} is too small: "
                              f"output would be {M} x {oH} x {oW}")
         out_shape = (N, M, oH, oW) if batch else (M, oH, oW)
-        # ConvGeometry with C = nOut planes of oH x oW, a grid of H x W positions
+        # ConvGeometry with C = nOut planes of oH x oW, a grid of H x W positions; the unfolded
+        # matrices always use the batch layout [nOut*kH*kW, N*H*W] here
         return ConvGeometry(N, M, 1, oH, oW,
                             (1, self.kH, self.kW, 1, self.dH, self.dW, 0, self.padH, self.padW,
                              1, H, W), self.nInputPlane, batch, shape, out_shape)
@@ -96,7 +97,8 @@ class SpatialFullConvolution(ConvBase):
         cols = buffer(self, 'finput', x2.dtype, (g.K, g.N * g.P))
         np.matmul(w2.T, x2, out=cols)
         out = buffer(self, 'output', x2.dtype, g.out_shape)
-        _k.col2im(cols.reshape(-1), out.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.col2im(cols.reshape(-1), out.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k,
+                  g.N * g.P, g.P)
         bias = self.__dict__.get('bias')
         if bias is not None:
             o3 = out.reshape(g.N, g.C, g.H * g.W)
@@ -115,7 +117,8 @@ class SpatialFullConvolution(ConvBase):
         if not go.flags.c_contiguous:
             go = np.ascontiguousarray(go)
         cols = buffer(self, 'fgradInput', go.dtype, (g.K, g.N * g.P))
-        _k.im2col(go.reshape(-1), cols.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k)
+        _k.im2col(go.reshape(-1), cols.reshape(-1), g.N, g.C, g.T, g.H, g.W, *g.k,
+                  g.N * g.P, g.P)
         return g, go, cols
 
     def _gradInputFrom(self, g, cols):

@@ -5,14 +5,11 @@ dim 1 of a batch of rows (N x D), and the channel dimension of C x H x W or N x 
 (at every pixel). The work is one fused numba kernel per call (kernels/cpu/softmax.py):
 the row maximum is subtracted before exp(), so inputs of +-1000 give finite results.
 """
-import threading
-import time
-
-import numba
 import numpy as np
 
 import torchlike as torch
 from kernels.cpu import softmax as _K
+from kernels.runner import AdaptiveRunner, available_chunks
 from torchlike._core import fmt_size
 
 from ._helpers import resized_array, retyped
@@ -23,49 +20,14 @@ from .module import Module
 PARALLEL_MIN = 1 << 14
 
 
-class _Runner:
-    """Runs a kernel serially or in parallel over frames, whichever has been faster lately.
-
-    Parallel runs are twice as fast on 2 idle cores but can be 100x slower when other
-    processes hold the cores (a prange waits for a descheduled worker), so the runner times
-    its calls, keeps a moving average per mode, retries the other mode every RECHECK calls and
-    uses the faster one. Both modes compute the same bits: every frame is computed alone."""
-    RECHECK = 16
-    DECAY = 0.8
-
-    def __init__(self, serial, parallel):
-        self.serial, self.parallel = serial, parallel
-        self.calls = 0
-        self.use_parallel = True
-        self.avg = [None, None]            # seconds per element: [serial, parallel]
-
-    def __call__(self, nframes, nelem, *args):
-        if (nelem < PARALLEL_MIN or nframes < 2
-                or threading.current_thread() is not threading.main_thread()):
-            self.serial(*args)
-            return
-        nch = min(numba.get_num_threads(), nframes)
-        if nch < 2:
-            self.serial(*args)
-            return
-        self.calls += 1
-        par = self.use_parallel != (self.calls % self.RECHECK == 0)
-        t0 = time.perf_counter()
-        if par:
-            self.parallel(*args, nch)
-        else:
-            self.serial(*args)
-        if self.calls == 1:
-            return                          # the first call starts the thread pool
-        dt = (time.perf_counter() - t0) / nelem
-        old = self.avg[par]
-        self.avg[par] = dt if old is None else self.DECAY * old + (1 - self.DECAY) * dt
-        if self.avg[0] is not None and self.avg[1] is not None:
-            self.use_parallel = self.avg[1] < self.avg[0]
+def _run(runner, nframes, nelem, *args):
+    """A kernel over `nframes` independent frames, parallel over frames when it may pay."""
+    nch = available_chunks(nframes) if nelem >= PARALLEL_MIN and nframes >= 2 else 0
+    runner(nch, nelem, *args)
 
 
-_forward = _Runner(_K.softmax_forward, _K.softmax_forward_parallel)
-_backward = _Runner(_K.softmax_backward, _K.softmax_backward_parallel)
+_forward = AdaptiveRunner(_K.softmax_forward, _K.softmax_forward_parallel)
+_backward = AdaptiveRunner(_K.softmax_backward, _K.softmax_backward_parallel)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -113,7 +75,7 @@ class _Normalise(Module):
             x = np.ascontiguousarray(a)
         self.output = out = retyped(self.output, input)
         o = resized_array(out, a.shape)
-        _forward(shape3[0], a.size, x.reshape(shape3), o.reshape(shape3), self._log)
+        _run(_forward, shape3[0], a.size, x.reshape(shape3), o.reshape(shape3), self._log)
         return self.output
 
     def updateGradInput(self, input, gradOutput):
@@ -131,8 +93,8 @@ class _Normalise(Module):
         self.gradInput = gin = retyped(self.gradInput, input)
         r = resized_array(gin, a.shape)
         g = np.ascontiguousarray(g)
-        _backward(shape3[0], a.size, y.reshape(shape3), g.reshape(shape3), r.reshape(shape3),
-                  self._log)
+        _run(_backward, shape3[0], a.size, y.reshape(shape3), g.reshape(shape3),
+             r.reshape(shape3), self._log)
         if self._negate:
             np.negative(r, out=r)
         return self.gradInput

@@ -7,20 +7,21 @@ leaves `x` and the state as they were.
 import contextlib
 import numbers
 import threading
-import time
 
-import numba
 import numpy as np
 
+from kernels.runner import AdaptiveRunner, available_chunks
 from torchlike._core import TensorBase, fmt_size, shape_of, wrap
 
 # The fused numba kernels are used when True; False runs the multi-pass numpy versions of the
 # same updates (the benchmark's baseline, and the reference the tests compare with).
 _fused = {'on': True}
 
-# Vectors at least this long update in parallel (prange): below it, waking the thread pool costs
-# more than the update (measured on 2 cores: a 1.86M-element adam step goes from 0.7 ms to
-# 0.35 ms; a 64K-element one gains nothing).
+# Vectors at least this long may update in parallel (prange). On 2 idle cores parallel adam
+# steps were faster from 64K elements on (21 -> 16 us at 64K, 78 -> 47 us at 256K, 0.7 -> 0.35
+# ms at 1.86M), but on a busy machine one parallel step can stall for 8 ms (a descheduled
+# worker thread); from 256K on, such a stall in one of KernelRunner's tries costs under 10% of
+# the time between tries.
 PARALLEL_MIN = 1 << 18
 
 
@@ -47,70 +48,18 @@ def set_fused(flag):
 
 
 def parallel_chunks(n):
-    """How many chunks a fused kernel over n elements may run in parallel (0 = serial).
-    Only the main thread goes parallel: worker threads (Hogwild) are the parallelism there.
+    """How many chunks a fused kernel over n elements may run in parallel (0 = serial):
+    vectors shorter than PARALLEL_MIN always run serially; see kernels.runner for the rest.
     torch.setnumthreads(1) (numba.set_num_threads) or NUMBA_NUM_THREADS=1 turns them off."""
-    if n < PARALLEL_MIN or threading.current_thread() is not threading.main_thread():
-        return 0
-    k = numba.get_num_threads()
-    return k if k > 1 else 0
+    return available_chunks() if n >= PARALLEL_MIN else 0
 
 
-class KernelRunner:
-    """Runs a fused kernel serially or in parallel, whichever has been faster lately.
-
-    On an idle machine the parallel kernel is about twice as fast on 2 cores; when the other
-    cores are busy (other processes), a parallel step waits for a descheduled worker thread and
-    was measured 10x slower than the serial one. So the runner times every call (two clock
-    reads), keeps a moving average of the time per element of each mode, and uses the faster.
-    Now and then it tries the other mode; each try that confirms the choice doubles the time to
-    the next try (MIN_INTERVAL to MAX_INTERVAL calls), so a mode that stalls costs little.
-    Both modes compute the same bits (the update is element-wise): the choice never changes
-    results.
-    """
-    MIN_INTERVAL = 16
-    MAX_INTERVAL = 1024
-
-    def __init__(self, serial, parallel):
-        self.serial = serial
-        self.parallel = parallel
-        self.calls = 0
-        self.use_parallel = True
-        self.avg = [None, None]        # seconds per element: [serial, parallel]
-        self.interval = self.MIN_INTERVAL
-        self.next_try = 1 + self.MIN_INTERVAL
+class KernelRunner(AdaptiveRunner):
+    """An optimiser's fused update, serial or parallel (kernels/runner.py explains the choice):
+    `runner(n, *args)` for a vector of n elements."""
 
     def __call__(self, n, *args):
-        nch = parallel_chunks(n)
-        if not nch:
-            self.serial(*args)
-            return
-        self.calls += 1
-        trying = self.calls >= self.next_try
-        par = self.use_parallel != trying
-        t0 = time.perf_counter()
-        if par:
-            self.parallel(*args, nch)
-        else:
-            self.serial(*args)
-        if self.calls == 1:
-            return                     # the first call starts the thread pool: not typical
-        dt = (time.perf_counter() - t0) / n
-        old = self.avg[par]
-        # the mode in use is averaged; a try replaces the other mode's (stale) figure
-        self.avg[par] = dt if old is None or trying else 0.8 * old + 0.2 * dt
-        if trying:
-            self.next_try = self.calls + self.interval
-        if self.avg[0] is None or self.avg[1] is None:
-            return
-        choice = self.avg[1] < self.avg[0]
-        if choice != self.use_parallel:
-            self.use_parallel = choice
-            self.interval = self.MIN_INTERVAL
-            self.next_try = self.calls + self.interval
-        elif trying:
-            self.interval = min(2 * self.interval, self.MAX_INTERVAL)
-            self.next_try = self.calls + self.interval
+        super().__call__(parallel_chunks(n), n, *args)
 
 
 # -- config and state ----------------------------------------------------------------------------

@@ -3,14 +3,22 @@
 Every image is seen as 3-D (T x H x W; a spatial image has T = 1), so one pair of kernels serves
 spatial, volumetric and (through SpatialFullConvolution) transposed convolution:
 
-  x     [N, C, T, H, W]                 contiguous input (or gradInput) images
-  cols  [C*kT*kH*kW, N*oT*oH*oW]        row r = (c, kt, ki, kj), column q = (n, ot, oh, ow)
+  x     [N, C, T, H, W]   contiguous input (or gradInput) images
+  cols  entry (r, n, p) for row r = (c, kt, ki, kj), sample n, output position p = (ot, oh, ow):
 
-  cols[r, q] = x[n, c, ot*dT - pT + kt, oh*dH - pH + ki, ow*dW - pW + kj]   (0 outside the image)
-
-With the batch laid out along the columns, a convolution of the whole batch is ONE GEMM
-(weight [nOut, C*kT*kH*kW] @ cols), which keeps BLAS busy on both cores even for small images.
+  cols[r*rs + n*ss + p] = x[n, c, ot*dT - pT + kt, oh*dH - pH + ki, ow*dW - pW + kj]
+                                                                     (0 outside the image)
+Two layouts through the strides (rs, ss), with P = oT*oH*oW and K = C*kT*kH*kW:
+  batch    [K, N*P]  rs = N*P, ss = P    the whole batch is ONE GEMM (weight [nOut, K] @ cols),
+                                         which keeps BLAS busy on both cores for small images;
+  stacked  [N, K, P] rs = P, ss = K*P    one GEMM per sample (numpy's stacked matmul), writing
+                                         straight into an N x nOut x P output: faster when each
+                                         sample's product is already wide (P >= K).
 col2im is the adjoint: it sums every column entry back onto the pixel it came from.
+
+Arguments: x and cols flattened (1-D views), the sizes N, C, T, H, W, the kernel (kT, kH, kW),
+stride (dT, dH, dW), padding (pT, pH, pW), the output grid (oT, oH, oW: given, not derived, so
+that SpatialFullConvolution can use the kernels with its own geometry) and the strides rs, ss.
 
 The kernels are serial on purpose. Parallel (prange) versions were measured on 2 cores inside
 LeNet's and the tutorial net's conv layers and made a step 2-3 times SLOWER (LeNet 11.5 ms ->
@@ -46,10 +54,9 @@ def _valid_range(o_count, stride, pad, k_off, size):
 # wrap-around test from the inner loops and lets LLVM vectorise the row copies (measured 1.9 ms
 # -> 1.0 ms for LeNet's second layer, 500 x 4096 floats; numpy's strided copy takes 1.4 ms).
 @njit(**_JIT)
-def im2col(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
+def im2col(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW, rs, ss):
     """cols = im2col(x) (see the module docstring); every entry of cols is written."""
     per_plane = oH * oW
-    Q = N * oT * per_plane
     for r in range(C * kT * kH * kW):
         kj = r % kW
         q = r // kW
@@ -59,8 +66,8 @@ def im2col(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW
         c = q // kT
         lo, hi = _valid_range(oW, dW, pW, kj, W)
         hlo, hhi = _valid_range(oH, dH, pH, ki, H)
-        col = r * Q
         for n in range(N):
+            col = r * rs + n * ss
             for ot in range(oT):
                 it = ot * dT - pT + kt
                 if it < 0 or it >= T:
@@ -91,10 +98,8 @@ def im2col(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW
 
 
 @njit(**_JIT)
-def col2im(cf, xf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW):
+def col2im(cf, xf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW, rs, ss):
     """x = col2im(cols): x is overwritten (each plane is zeroed, then accumulated into)."""
-    per_sample = oT * oH * oW
-    Q = N * per_sample
     plane_size = T * H * W
     for p in range(N * C):
         n = p // C
@@ -112,7 +117,7 @@ def col2im(cf, xf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW
                         it = ot * dT - pT + kt
                         if it < 0 or it >= T:
                             continue
-                        col = r * Q + n * per_sample + (ot * oH + hlo) * oW
+                        col = r * rs + n * ss + (ot * oH + hlo) * oW
                         dst = plane + (it * H + hlo * dH - pH + ki) * W + kj - pW
                         for oh in range(hlo, hhi):
                             if dW == 1:

@@ -116,20 +116,44 @@ def test_seed_reproduces_the_weights():
 
 
 # -- buffers, accumulation, gradInput = None ----------------------------------------------------
-def test_buffers_are_reused_not_reallocated():
-    m = SpatialConvolution(2, 3, 3, 3).float()
-    x, g = T(rand(4, 2, 8, 8, dtype=np.float32)), T(rand(4, 3, 6, 6, dtype=np.float32))
+@pytest.mark.parametrize('C,k,stacked', [(2, 3, True), (6, 3, False)])
+def test_buffers_are_reused_not_reallocated(C, k, stacked):
+    m = SpatialConvolution(C, 3, k, k).float()
+    x, g = T(rand(4, C, 8, 8, dtype=np.float32)), T(rand(4, 3, 6, 6, dtype=np.float32))
     out = m.forward(x)
     m.backward(x, g)
-    ptrs = {k: m.__dict__[k].numpy().ctypes.data
-            for k in ('output', 'gradInput', 'finput', 'fgradInput', '_colOutput')}
+    assert m._geometry(x).stacked == stacked
+    names = ['output', 'gradInput', 'finput', 'fgradInput', '_gradWeightBuf']
+    if not stacked:
+        names.append('_colOutput')
+    ptrs = {k: m.__dict__[k].numpy().ctypes.data for k in names}
     for _ in range(2):
         assert m.forward(x) is out
         m.backward(x, g)
-    assert {k: m.__dict__[k].numpy().ctypes.data for k in ptrs} == ptrs
+    assert {k: m.__dict__[k].numpy().ctypes.data for k in names} == ptrs
     # a smaller batch fits in the same memory
-    m.forward(T(rand(2, 2, 8, 8, dtype=np.float32)))
+    m.forward(T(rand(2, C, 8, 8, dtype=np.float32)))
     assert m.finput.numpy().ctypes.data == ptrs['finput']
+
+
+@pytest.mark.parametrize('C,H,k', [(1, 12, 5), (3, 12, 5), (8, 7, 3), (20, 12, 5)])
+def test_both_unfold_layouts_give_the_same_results(C, H, k):
+    """Batches use one GEMM per sample when P >= K, else one GEMM for the batch; a batch of one
+    sample uses neither: all three must agree."""
+    m = SpatialConvolution(C, 4, k, k, 1, 1, 1)
+    x, g = rand(3, C, H, H), rand(3, 4, H - k + 3, H - k + 3, seed=1)
+    m.zeroGradParameters()
+    out = m.forward(T(x)).numpy().copy()
+    gin = m.backward(T(x), T(g)).numpy().copy()
+    gw, gb = m.gradWeight.numpy().copy(), m.gradBias.numpy().copy()
+    m.zeroGradParameters()
+    for n in range(3):
+        np.testing.assert_allclose(m.forward(T(x[n:n + 1])).numpy()[0], out[n], rtol=1e-10,
+                                   atol=1e-12)
+        np.testing.assert_allclose(m.backward(T(x[n:n + 1]), T(g[n:n + 1])).numpy()[0], gin[n],
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m.gradWeight.numpy(), gw, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m.gradBias.numpy(), gb, rtol=1e-10, atol=1e-12)
 
 
 def test_gradients_accumulate_with_scale():
@@ -311,15 +335,18 @@ def test_im2col_matches_strided_slices_and_col2im_is_its_adjoint(dtype):
                 expected[:, a, b, c] = xp[:, :, a:a + dT * (oT - 1) + 1:dT,
                                           b:b + dH * (oH - 1) + 1:dH,
                                           c:c + dW * (oW - 1) + 1:dW].transpose(1, 0, 2, 3, 4)
-    cols = np.full(expected.size, 7, dtype)
+    R, P = C * kT * kH * kW, oT * oH * oW
     args = (N, C, T_, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW)
-    K.im2col(x.reshape(-1), cols, *args)
-    np.testing.assert_array_equal(cols, expected.reshape(-1))
-    y = rand(cols.size, dtype=dtype, seed=3)
-    g = np.full(x.size, 5, dtype)                        # col2im overwrites
-    K.col2im(y, g, *args)
-    assert float((cols.astype(np.float64) * y).sum()) == pytest.approx(
-        float((x.reshape(-1).astype(np.float64) * g).sum()), rel=1e-4)
+    y = rand(expected.size, dtype=dtype, seed=3)
+    for strides, layout in (((N * P, P), expected.reshape(R, N * P)),
+                            ((P, R * P), expected.reshape(R, N, P).transpose(1, 0, 2))):
+        cols = np.full(expected.size, 7, dtype)
+        K.im2col(x.reshape(-1), cols, *args, *strides)
+        np.testing.assert_array_equal(cols, layout.reshape(-1))
+        g = np.full(x.size, 5, dtype)                        # col2im overwrites
+        K.col2im(y, g, *args, *strides)
+        assert float((cols.astype(np.float64) * y).sum()) == pytest.approx(
+            float((x.reshape(-1).astype(np.float64) * g).sum()), rel=1e-4)
 
 
 # -- PyTorch parity (skipped without PyTorch) -------------------------------------------------

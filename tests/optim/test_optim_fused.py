@@ -3,6 +3,8 @@ for bit, in float32 and float64, serial and parallel, through optim and called d
 import numpy as np
 import pytest
 
+import kernels.runner
+
 import optim
 import torchlike as torch
 from kernels.cpu import optim_updates as K
@@ -131,7 +133,7 @@ def test_long_vector_uses_the_kernel_runner_and_matches():
 def test_kernel_runner_picks_the_faster_mode_and_backs_off(monkeypatch):
     monkeypatch.setattr(_config, 'parallel_chunks', lambda n: 2 if n >= 100 else 0)
     clock = [0.0]
-    monkeypatch.setattr(_config.time, 'perf_counter', lambda: clock[0])
+    monkeypatch.setattr(kernels.runner.time, 'perf_counter', lambda: clock[0])
     calls = []
 
     def kernel(mode, cost):
@@ -155,7 +157,7 @@ def test_kernel_runner_picks_the_faster_mode_and_backs_off(monkeypatch):
 def test_kernel_runner_switches_back_when_parallel_gets_faster(monkeypatch):
     monkeypatch.setattr(_config, 'parallel_chunks', lambda n: 2)
     clock = [0.0]
-    monkeypatch.setattr(_config.time, 'perf_counter', lambda: clock[0])
+    monkeypatch.setattr(kernels.runner.time, 'perf_counter', lambda: clock[0])
     cost = {'s': 1.0, 'p': 3.0}
     calls = []
 
