@@ -312,6 +312,24 @@ def pow(*args):
 FUNCTIONS['pow'] = pow
 
 
+_AXPY_MIN = 1 << 14   # below this, numpy's two passes cost less than the kernel call
+
+
+def _axpy(self, value, y):
+    """self += value * y in one pass without a temporary, for large contiguous float tensors
+    of one type and shape; False when the general path must handle the call."""
+    if type(value) not in (int, float) or not isinstance(y, TensorBase):
+        return False
+    a, b = self._arr(), y._arr()
+    if (a.size < _AXPY_MIN or a.dtype is not b.dtype or a.dtype.kind != 'f'
+            or a.shape != b.shape or not a.flags.c_contiguous or not b.flags.c_contiguous
+            or (a is not b and np.may_share_memory(a, b))):
+        return False
+    from kernels.cpu.blas1 import axpy   # imported on first use: numba loads lazily
+    axpy(a.reshape(-1), a.dtype.type(value), b.reshape(-1))
+    return True
+
+
 def _parse_add(name, self, args):
     """(res, x, value, y) for add/csub: (v) (y) (v, y) (x, y) (x, v, y) after self."""
     n = len(args)
@@ -523,6 +541,8 @@ class PointwiseMixin:
                 return self
             except (TypeError, ValueError, OverflowError):
                 pass  # an integer destination or a size problem: the general path explains
+        if len(args) == 2 and _axpy(self, *args):
+            return self
         return _add_general('add', *_parse_add('add', self, args), 1)
 
     def csub(self, *args):
