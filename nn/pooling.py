@@ -18,7 +18,7 @@ import torchlike as torch
 from torchlike._core import fmt_size, wrap
 from kernels.cpu import pooling as _kp
 
-from .convolution import buffer, check_nonnegative, check_positive
+from .convolution import buffer, check_nonnegative, check_positive, split
 from .module import Module
 
 _ZERO = np.zeros(1, np.int64)
@@ -135,44 +135,56 @@ class PoolBase(Module):
     """What every pooling module shares: `_geometry(input)` (subclasses), the max or average
     kernels, indices kept as a LongTensor."""
 
+    @staticmethod
+    def _overPlanes(g, fn):
+        """fn(input slice, output slice, plane count) over the planes, split in halves that
+        run side by side (nn.convolution.split: the kernels release the GIL)."""
+        inp, outp = g.T * g.H * g.W, g.out_plane()
+        split(lambda lo, hi: fn(slice(lo * inp, hi * inp), slice(lo * outp, hi * outp), hi - lo),
+              g.P, g.P * inp)
+
     # -- max --------------------------------------------------------------------------------
     def _maxForward(self, input):
         g = self._geometry(input)
-        x = contiguous(input.numpy())
-        out = buffer(self, 'output', x.dtype, g.out_shape)
+        x = contiguous(input.numpy()).reshape(-1)
+        out = buffer(self, 'output', x.dtype, g.out_shape).reshape(-1)
         ind = self.__dict__.get('indices')
         if ind is None or ind._typename != 'torch.LongTensor':
             ind = self.indices = torch.LongTensor()      # type() converted it: back to long
-        ind = ind.resize(*g.out_shape).numpy()
-        _kp.max_pool(x.reshape(-1), out.reshape(-1), ind.reshape(-1), *g.sizes())
+        ind = ind.resize(*g.out_shape).numpy().reshape(-1)
+        rest = g.sizes()[1:]
+        self._overPlanes(g, lambda i, o, n: _kp.max_pool(x[i], out[o], ind[o], n, *rest))
         return self.output
 
     def _maxBackward(self, input, gradOutput):
         g = self._geometry(input)
-        go = check_grad_output(self, gradOutput, g.out_shape, input)
+        go = check_grad_output(self, gradOutput, g.out_shape, input).reshape(-1)
         ind = self.__dict__.get('indices')
         if ind is None or tuple(ind.size()) != g.out_shape:
             raise RuntimeError(f"{self._typename}: updateGradInput needs the indices of a "
                                f"forward pass on this input; call forward first")
-        gin = buffer(self, 'gradInput', go.dtype, g.in_shape)
-        _kp.max_pool_backward(go.reshape(-1), ind.numpy().reshape(-1),
-                              gin.reshape(-1), g.P, g.T * g.H * g.W, g.out_plane())
+        ind = ind.numpy().reshape(-1)
+        gin = buffer(self, 'gradInput', go.dtype, g.in_shape).reshape(-1)
+        inp, outp = g.T * g.H * g.W, g.out_plane()
+        self._overPlanes(g, lambda i, o, n: _kp.max_pool_backward(go[o], ind[o], gin[i], n, inp,
+                                                                  outp))
         return self.gradInput
 
     # -- average ------------------------------------------------------------------------------
     def _avgForward(self, input, include_pad):
         g = self._geometry(input)
-        x = contiguous(input.numpy())
-        out = buffer(self, 'output', x.dtype, g.out_shape)
-        _kp.avg_pool(x.reshape(-1), out.reshape(-1), *g.sizes(), *g.counts(include_pad))
+        x = contiguous(input.numpy()).reshape(-1)
+        out = buffer(self, 'output', x.dtype, g.out_shape).reshape(-1)
+        rest = g.sizes()[1:] + g.counts(include_pad)
+        self._overPlanes(g, lambda i, o, n: _kp.avg_pool(x[i], out[o], n, *rest))
         return self.output
 
     def _avgBackward(self, input, gradOutput, include_pad):
         g = self._geometry(input)
-        go = check_grad_output(self, gradOutput, g.out_shape, input)
-        gin = buffer(self, 'gradInput', go.dtype, g.in_shape)
-        _kp.avg_pool_backward(go.reshape(-1), gin.reshape(-1), *g.sizes(),
-                              *g.counts(include_pad))
+        go = check_grad_output(self, gradOutput, g.out_shape, input).reshape(-1)
+        gin = buffer(self, 'gradInput', go.dtype, g.in_shape).reshape(-1)
+        rest = g.sizes()[1:] + g.counts(include_pad)
+        self._overPlanes(g, lambda i, o, n: _kp.avg_pool_backward(go[o], gin[i], n, *rest))
         return self.gradInput
 
 

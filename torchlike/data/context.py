@@ -73,9 +73,14 @@ def generator():
 
 
 def new_tensor(cls, shape):
-    """An uninitialised tensor for a batch (in a shared block inside a process worker)."""
+    """An uninitialised tensor for a batch: in a shared block inside a process worker, unless
+    it is small enough to travel inside the result message anyway."""
     b = getattr(_ctx, 'batch', None)
     if b is not None and b.shared:
-        from threads.shared import sharedTensor
-        return sharedTensor(cls, *shape)
+        from threads.shared import INLINE_BYTES, sharedTensor
+        n = cls._dtype.itemsize
+        for s in shape:
+            n *= s
+        if n >= INLINE_BYTES:
+            return sharedTensor(cls, *shape)
     return wrap(cls, np.empty(shape, cls._dtype))
