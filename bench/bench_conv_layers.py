@@ -16,8 +16,12 @@ Rows:
                               first has), timed from the interpreter's start to the end.
 
 Each framework runs in its own worker process, alternating, medians over rounds (bench/harness.py).
+OpenBLAS's worker threads spin on the other core for a while after each GEMM; with
+OPENBLAS_THREAD_TIMEOUT=4 in the environment they sleep at once, and torchlike's work between
+the GEMMs can use that core (nn/convolution.py, SampleSplitter). Try both:
 
-    python -m bench.bench_conv_layers            # about two minutes on 2 cores
+    python -m bench.bench_conv_layers            # about four minutes on 2 cores
+    OPENBLAS_THREAD_TIMEOUT=4 python -m bench.bench_conv_layers
     python -m bench.bench_conv_layers --quick    # smoke test
 """
 import dataclasses

@@ -25,6 +25,16 @@ from .activations import (Threshold, ReLU, HardTanh, Clamp, ReLU6, LeakyReLU, EL
 from .softmax import SoftMax, LogSoftMax, SoftMin, SpatialSoftMax, SpatialLogSoftMax
 from .elementwise import Identity, Copy, Exp, Log, Abs, Square, Sqrt, Power
 
+# convolution, pooling, padding and upsampling
+from .convolution import SpatialConvolution, SpatialConvolutionMM
+from .full_convolution import SpatialFullConvolution
+from .pooling import (SpatialMaxPooling, SpatialAveragePooling, SpatialAdaptiveMaxPooling,
+                      SpatialAdaptiveAveragePooling)
+from .padding import (SpatialZeroPadding, SpatialReflectionPadding, SpatialReplicationPadding,
+                      SpatialUpSamplingNearest)
+from .temporal import TemporalConvolution, TemporalMaxPooling
+from .volumetric import VolumetricConvolution, VolumetricMaxPooling, VolumetricAveragePooling
+
 # shape adaptors, reductions, table modules, distances, matrix products
 from .shape import (View, Reshape, Contiguous, Squeeze, Unsqueeze, Transpose, Select, Narrow,
                     Replicate, Padding)

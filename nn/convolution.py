@@ -1,20 +1,21 @@
-"""nn.SpatialConvolution and nn.SpatialConvolutionMM: 2-D convolution as unfold + one GEMM.
+"""nn.SpatialConvolution and nn.SpatialConvolutionMM: 2-D convolution as unfold + GEMM.
 
-How a batch goes through (THNN's SpatialConvolutionMM, with the batch in ONE product):
+How a batch goes through (THNN's SpatialConvolutionMM; K = nIn*kH*kW, P = oH*oW):
 
-  forward    finput = im2col(input)              [nIn*kH*kW, N*oH*oW]
-             tmp    = weight2d @ finput           [nOut, N*oH*oW]   (one GEMM for the batch)
-             output = tmp as [N, nOut, oH, oW] + bias (one pass: transpose and bias together)
-  backward   g2     = gradOutput as [nOut, N*oH*oW] (one transposing copy, shared by both steps)
-             fgradInput = weight2d^T @ g2; gradInput = col2im(fgradInput)
-             gradWeight += scale * g2 @ finput^T  (finput from forward: no second im2col)
-             gradBias   += scale * row sums of g2
+  forward    finput = im2col(input)
+             output = weight2d @ finput + bias
+  backward   fgradInput = weight2d^T @ gradOutput; gradInput = col2im(fgradInput)
+             gradWeight += scale * gradOutput @ finput^T   (finput from forward: no 2nd im2col)
+             gradBias   += scale * sums of gradOutput
 
-One GEMM for the whole batch beat one GEMM per sample (numpy's stacked matmul) on 2 cores for
-LeNet's and the Torch7 tutorial's layers (bench/bench_conv_layers.py); a single sample skips
-the transposes. All big temporaries are module-owned buffers, resized, never reallocated per
-call. The machinery is shared with VolumetricConvolution (nn/volumetric.py): every image is a
-T x H x W volume, a spatial one has T = 1.
+with finput in one of two layouts (ConvGeometry): [K, N*P], the whole batch in ONE GEMM (the
+output and gradOutput then go through one transposing copy each), or [N, K, P], one GEMM per
+sample straight into the output when each sample's product is already wide (P >= K, first
+layers): whichever measured faster on 2 cores for LeNet's and the Torch7 tutorial's layers.
+The work around the GEMMs (unfold, col2im, transposes, per-sample GEMMs) can run on two halves
+of the batch side by side (`split`, below). All big temporaries are module-owned buffers,
+resized, never reallocated per call. The machinery is shared with VolumetricConvolution
+(nn/volumetric.py): every image is a T x H x W volume, a spatial one has T = 1.
 
 Setting `module.gradInput = None` skips the input gradient, as in Torch7 (useful for the first
 layer of a network, whose input gradient nobody reads).
@@ -22,6 +23,7 @@ layer of a network, whose input gradient nobody reads).
 import math
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -37,18 +39,28 @@ from .module import Module
 
 # -- helpers shared by the convolution modules ---------------------------------------------------
 class SampleSplitter:
-    """`split(fn, n, work)` runs fn(lo, hi) over [0, n) in two halves, the second on a helper
-    thread, when n >= 2, work >= min_work and it is called from the main thread; else fn(0, n).
+    """`split(fn, n, work)` runs fn(lo, hi) over [0, n), either at once or in two halves with
+    the second on a helper thread, whichever has been faster lately at that call site.
 
     The numba kernels release the GIL and so do numpy's copies and small matrix products, so
-    the halves really run side by side: the unfold, col2im, pooling and transposes between
-    the big GEMMs (which BLAS already spreads over the cores), and the per-sample GEMMs of the
-    stacked layout, which are too small for BLAS to thread (measured 2.0 -> 1.0 ms for the
-    tutorial net's first layer forward). A blocked helper thread costs nothing (unlike
-    numba's prange, whose OpenMP workers spin and were measured 2-3x slower next to BLAS).
-    Calls from other threads (Hogwild workers) never split: those threads are the parallelism.
-    `enabled = False` turns splitting off."""
+    halves can run side by side: the unfold, col2im, pooling and transposes between the big
+    GEMMs (which BLAS spreads over the cores itself), and the per-sample GEMMs of the stacked
+    layout, too small for BLAS to thread (2.0 -> 1.0 ms for the tutorial net's first layer
+    forward, measured alone). A blocked helper thread costs nothing (numba's prange workers
+    spin, and were measured 2-3x slower next to BLAS). Whether halves pay inside a network
+    depends on OpenBLAS: its workers spin for a while after each GEMM (OPENBLAS_THREAD_TIMEOUT,
+    read when numpy loads OpenBLAS) and hold the other core meanwhile. Measured on 2 cores, the
+    tutorial net's conv+pool forward+backward: 34-35 ms with or without halves under the default
+    timeout, 29 ms with halves and OPENBLAS_THREAD_TIMEOUT=4. Hence the choice per call site
+    from measured time per unit of work (a moving average per mode, the other mode retried
+    every RECHECK calls; both give identical results). When the helper has not started by the
+    time the first half is done (its core is busy), the caller cancels it and does the second
+    half itself. Only the main thread splits, only work >= min_work, only with 2+ cores;
+    `enabled = False` turns splitting off, `force = 'halves'` or `'whole'` pins the choice."""
     min_work = 1 << 15
+    RECHECK = 16
+    DECAY = 0.8
+    force = None
 
     def __init__(self):
         try:
@@ -56,21 +68,50 @@ class SampleSplitter:
         except AttributeError:                       # platforms without sched_getaffinity
             self.enabled = (os.cpu_count() or 1) > 1
         self._pool = None
+        self._pid = None
         self._main = threading.main_thread()
+        self._sites = {}      # code object -> [calls, use halves, avg whole, avg halves, tries]
 
     def __call__(self, fn, n, work):
         if n < 2 or work < self.min_work or not self.enabled or \
-                threading.current_thread() is not self._main:
+                threading.current_thread() is not self._main or self.force == 'whole':
             fn(0, n)
             return
-        if self._pool is None:
+        if self.force == 'halves':
+            self._halves(fn, n)
+            return
+        site = self._sites.get(fn.__code__)
+        if site is None:
+            site = self._sites[fn.__code__] = [0, True, None, None, 0]
+        site[0] += 1
+        halves = site[1] != (site[0] % self.RECHECK == 0)
+        t0 = time.perf_counter()
+        if halves:
+            self._halves(fn, n)
+        else:
+            fn(0, n)
+        dt = (time.perf_counter() - t0) / work
+        if halves and site[4] < 1:                   # the first call starts the thread
+            site[4] += 1
+            return
+        i = 3 if halves else 2
+        site[i] = dt if site[i] is None else self.DECAY * site[i] + (1 - self.DECAY) * dt
+        if site[2] is not None and site[3] is not None:
+            site[1] = site[3] < site[2]
+
+    def _halves(self, fn, n):
+        if self._pool is None or self._pid != os.getpid():     # none yet, or a forked child
             self._pool = ThreadPoolExecutor(1, thread_name_prefix='nn-split')
+            self._pid = os.getpid()
         mid = n // 2
         job = self._pool.submit(fn, mid, n)
         try:
             fn(0, mid)
         finally:
-            job.result()                             # waits, and re-raises its error
+            if job.cancel():                         # the helper has not started (busy
+                fn(mid, n)                           # cores): do the second half here
+            else:
+                job.result()                         # waits, and re-raises its error
 
 
 split = SampleSplitter()
@@ -122,7 +163,7 @@ class ConvGeometry:
                           is already wide (P >= K): measured faster on 2 cores for the first
                           layers of LeNet (K = 25, P = 576) and of the tutorial net (K = 75,
                           P = 784), slower for their second layers (K = 500, P = 64; K = 400,
-                          P = 100), where the batch GEMM wins (bench/bench_conv_layers.py)."""
+                          P = 100), where the batch GEMM wins (docs/nn_convolution.md)."""
     __slots__ = ('N', 'C', 'T', 'H', 'W', 'k', 'M', 'batch', 'in_shape', 'out_shape', 'P', 'K',
                  'stacked', 'cols_shape', 'strides')
 

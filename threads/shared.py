@@ -6,12 +6,17 @@ a numpy array over a POSIX shared-memory block (the kind `multiprocessing.shared
 array's base chain ends at that mmap, and the mapping disappears when the last array over it
 does.
 
-Ownership (who removes the block's name): exactly one process owns a block. The creator owns it
-at first; a block a worker sends to the main process becomes the main process's. The owner
-unlinks the name when its last reference to the block dies (or when it exits), and every block
-is registered with multiprocessing's resource tracker, which removes what a crashed process
-left behind. The main process never hands its blocks to workers: they attach by name while the
-pool keeps the job's arguments alive.
+Names and ownership. A block's name lives in /dev/shm until it is unlinked; the memory lives
+until the last mapping is gone. Exactly one process owns a name and unlinks it: the creator,
+when its last reference to the block dies (or when it exits). A block a worker sends to the
+main process is handed over: the main process maps it and unlinks the name at once, so results
+never leave files behind, however long the main process keeps them (such a block can no longer
+be passed to a worker by name: it then travels by value, or `share()` it again). Blocks the
+main process creates keep their name while it references them, so that workers can attach
+them; the pool keeps a job's arguments alive until the job is done. Blocks that may live long
+are registered with multiprocessing's resource tracker, which removes what a crashed process
+left behind; blocks made for a result (a DataLoader batch) are not, to save the tracker's
+messages per batch: they are named only between their creation in the worker and their arrival.
 
 What travels how (the process backend's picklers are `JobPickler` and `ResultPickler`). A
 tensor always travels as its storage plus (offset, size, stride), as in Torch7's serialization,
@@ -46,6 +51,7 @@ except ImportError:          # Windows: no POSIX shared memory
     _posixshmem = None
 
 INLINE_BYTES = 4096          # results smaller than this are copied into the message
+_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, 'MAP_POPULATE', 0)
 NAME_PREFIX = 'tl_'          # /dev/shm/tl_<pid>_<n>_<random>
 
 _lock = threading.RLock()
@@ -57,13 +63,15 @@ _storages = weakref.WeakValueDictionary()   # (name, byte offset, length, type) 
 
 class _Block:
     """This process's record of one mapped block (it does not keep the mapping alive)."""
-    __slots__ = ('name', 'nbytes', 'address', 'owned', 'handed', 'mapref')
+    __slots__ = ('name', 'nbytes', 'address', 'owned', 'handed', 'linked', 'tracked', 'mapref')
 
-    def __init__(self, name, nbytes, mm, owned):
+    def __init__(self, name, nbytes, mm, owned, tracked):
         self.name = name
         self.nbytes = nbytes
         self.owned = owned        # this process unlinks the name when the mapping dies
         self.handed = False       # sent to the main process, which owns it now
+        self.linked = True        # the name still exists (attachable by other processes)
+        self.tracked = tracked    # registered with the resource tracker
         self.mapref = weakref.ref(mm)
         probe = np.frombuffer(mm, np.uint8, count=1)
         self.address = probe.__array_interface__['data'][0]
@@ -91,11 +99,13 @@ def _flush_tracker():
         _tracker('unregister', _unregister_later.pop())
 
 
-def _unlink(name, from_finalizer=False):
+def _unlink(name, tracked=True, from_finalizer=False):
     try:
         _posixshmem.shm_unlink(name)
     except FileNotFoundError:
-        pass
+        return                   # someone else removed it (and told the tracker)
+    if not tracked:
+        return
     if from_finalizer:
         # a finalizer may run inside the resource tracker's own (non-reentrant) lock when the
         # garbage collector fires there: tell the tracker later, from a safe place
@@ -112,13 +122,13 @@ def _on_unmap(block, key):
             del _by_name[block.name]
         if _by_map.get(key) is block:
             del _by_map[key]
-        owned, block.owned = block.owned, False
+        owned, block.owned = block.owned and block.linked, False
     if owned:
-        _unlink(block.name, from_finalizer=True)
+        _unlink(block.name, block.tracked, from_finalizer=True)
 
 
-def _register(name, nbytes, mm, owned):
-    block = _Block(name, nbytes, mm, owned)
+def _register(name, nbytes, mm, owned, tracked):
+    block = _Block(name, nbytes, mm, owned, tracked)
     key = id(mm)
     with _lock:
         _by_name[name] = block
@@ -129,22 +139,25 @@ def _register(name, nbytes, mm, owned):
     return block
 
 
-def _create(nbytes, owned=True):
-    """A new block of `nbytes` bytes: (block, mmap)."""
+def _create(nbytes, owned=True, track=True):
+    """A new block of `nbytes` bytes: (block, mmap). `track`: register it with the resource
+    tracker (not for blocks made to be returned at once)."""
     _require_posix()
     name = f"/{NAME_PREFIX}{os.getpid()}_{next(_counter)}_{secrets.token_hex(4)}"
     fd = _posixshmem.shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600)
     try:
         os.ftruncate(fd, nbytes)
-        mm = mmap.mmap(fd, nbytes)
+        # the creator writes the whole block: fault its pages in with one call
+        mm = mmap.mmap(fd, nbytes, flags=_MAP_FLAGS)
     except BaseException:
         _posixshmem.shm_unlink(name)
         raise
     finally:
         os.close(fd)
-    _flush_tracker()
-    _tracker('register', name)
-    return _register(name, nbytes, mm, owned), mm
+    if track:
+        _flush_tracker()
+        _tracker('register', name)
+    return _register(name, nbytes, mm, owned, track), mm
 
 
 def _attach(name, nbytes):
@@ -162,20 +175,22 @@ def _attach(name, nbytes):
             raise RuntimeError(f"shared block {name} no longer exists: the process that owned "
                                "it dropped every tensor on it before this one arrived") from None
         try:
-            mm = mmap.mmap(fd, nbytes)
+            # the pages exist already: map them all at once rather than fault them in one by
+            # one on first touch (a fault costs microseconds in a VM)
+            mm = mmap.mmap(fd, nbytes, flags=_MAP_FLAGS)
         finally:
             os.close(fd)
-        return _register(name, nbytes, mm, owned=False), mm
+        return _register(name, nbytes, mm, owned=False, tracked=False), mm
 
 
 def release_owned():
     """Unlink every block this process still owns (process exit)."""
     with _lock:
-        blocks = [b for b in _by_name.values() if b.owned]
+        blocks = [b for b in _by_name.values() if b.owned and b.linked]
         for b in blocks:
             b.owned = False
     for b in blocks:
-        _unlink(b.name)
+        _unlink(b.name, b.tracked)
     _flush_tracker()
 
 
@@ -221,9 +236,9 @@ def _storage_of(x):
 
 
 # -- making shared storages and tensors -------------------------------------------------------
-def _shared_array(dtype, n, owned=True):
+def _shared_array(dtype, n, track=True):
     nbytes = max(int(n) * dtype.itemsize, 1)      # mmap cannot map 0 bytes
-    _, mm = _create(nbytes, owned)
+    _, mm = _create(nbytes, owned=True, track=track)
     return np.frombuffer(mm, dtype, count=int(n))
 
 
@@ -247,22 +262,36 @@ def sharedTensor(tensorType, *sizes):
         raise TypeError(f"sharedTensor: expected a tensor class such as torch.FloatTensor, "
                         f"got {tensorType!r}")
     size = parse_sizes(sizes)
-    n = 1
     for s in size:
         if s < 0:
             raise ValueError(f"sharedTensor: sizes must be non-negative, got {size}")
+    return _new_tensor(cls, size, track=True)
+
+
+def resultTensor(cls, size):
+    """A tensor a process worker is about to return (a batch): in a block that is not
+    registered with the resource tracker (see the module docstring). Internal helper."""
+    return _new_tensor(cls, tuple(size), track=False)
+
+
+def _new_tensor(cls, size, track):
+    n = 1
+    for s in size:
         n *= s
-    st = _types.storage_class_by_dtype[cls._dtype]._wrap(_shared_array(cls._dtype, n))
+    data = _shared_array(cls._dtype, n, track)
+    st = _types.storage_class_by_dtype[cls._dtype]._wrap(data)
     return _tensor_on(cls, st, 0, size, None)
 
 
 def share(x):
     """Move a tensor's (or storage's) memory into a shared block, in place, and return `x`.
     Every tensor viewing that storage sees the shared memory from then on; passing them to
-    process workers no longer copies them (Torch7's sharedserialize). Already shared: no-op."""
+    process workers no longer copies them (Torch7's sharedserialize). Already in a named
+    block: nothing moves."""
     st = _storage_of(x)
     data = st._data
-    if _block_of(data)[0] is None:
+    block = _block_of(data)[0]
+    if block is None or not block.linked:
         new = _shared_array(data.dtype, len(data))
         new[...] = data
         st._data = new       # views re-derive their numpy view from the new buffer lazily
@@ -278,10 +307,14 @@ def _tensor_on(cls, st, offset, size, stride):
 
 
 # -- pickling ---------------------------------------------------------------------------------
-def _rebuild_storage(name, nbytes, byte_offset, length, typename, take_ownership):
+def _rebuild_storage(name, nbytes, byte_offset, length, typename, handed, tracked):
     block, mm = _attach(name, nbytes)
-    if take_ownership:
-        block.owned = True       # the sender gave the block to this process
+    if handed and block.linked:
+        # the sender gave the block to this process, which keeps the mapping only: removing
+        # the name now means no file outlives the result, whatever happens to this process
+        block.linked = False
+        block.owned = False
+        _unlink(name, tracked)
     key = (name, byte_offset, length, typename)
     with _lock:
         st = _storages.get(key)
@@ -330,11 +363,11 @@ class JobPickler(pickle.Pickler):
             return _reduce_tensor(obj)
         if isinstance(obj, Storage):
             block, off = _block_of(obj._data)
-            if block is None:
+            if block is None or not block.linked:
                 return NotImplemented
             _remember(obj, block.name, off)
             return _rebuild_storage, (block.name, block.nbytes, off, len(obj._data),
-                                      obj._typename, False)
+                                      obj._typename, False, False)
         return NotImplemented
 
 
@@ -371,14 +404,15 @@ class ResultPickler(pickle.Pickler):
         if block is None:
             if data.nbytes < INLINE_BYTES:
                 return NotImplemented
-            fresh, mm = _create(data.nbytes, owned=True)
+            fresh, mm = _create(data.nbytes, owned=True, track=False)
             self.created.append(fresh)
             np.frombuffer(mm, data.dtype, count=len(data))[...] = data
             block, off = fresh, 0
         else:
             _remember(obj, block.name, off)
-        take = self._send_block(block)
-        return _rebuild_storage, (block.name, block.nbytes, off, len(data), obj._typename, take)
+        handed = self._send_block(block)
+        return _rebuild_storage, (block.name, block.nbytes, off, len(data), obj._typename,
+                                  handed, block.tracked)
 
     def discard(self):
         """Pickling failed: give back the blocks made or handed for this message."""
@@ -387,7 +421,7 @@ class ResultPickler(pickle.Pickler):
                 block.owned, block.handed = True, False
         for block in self.created:
             block.owned = False
-            _unlink(block.name)
+            _unlink(block.name, block.tracked)
 
 
 def dumps_job(obj):

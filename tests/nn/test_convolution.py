@@ -156,6 +156,52 @@ def test_both_unfold_layouts_give_the_same_results(C, H, k):
     np.testing.assert_allclose(m.gradBias.numpy(), gb, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize('C,H', [(1, 12), (20, 12)])           # stacked, batch layout
+def test_work_split_in_halves_gives_identical_results(C, H):
+    from nn.convolution import split
+    from nn.pooling import SpatialMaxPooling
+    results = []
+    x = T(rand(6, C, H, H, dtype=np.float32))
+    try:
+        for mode in ('whole', 'halves'):
+            split.force = mode
+            torch.manualSeed(5)
+            net = nn.Sequential().add(SpatialConvolution(C, 8, 5, 5)).add(SpatialMaxPooling(2, 2))
+            net.float()
+            out = net.forward(x)
+            net.zeroGradParameters()
+            gin = net.backward(x, T(rand(*out.size(), dtype=np.float32, seed=1)))
+            results.append([out.numpy().copy(), gin.numpy().copy(),
+                            net.get(0).gradWeight.numpy().copy()])
+    finally:
+        split.force = None
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_split_propagates_errors_and_covers_every_index():
+    from nn.convolution import SampleSplitter
+    sp = SampleSplitter()
+    sp.enabled, sp.force = True, 'halves'
+    seen = np.zeros(10, int)
+
+    def mark(lo, hi):
+        seen[lo:hi] += 1
+    sp(mark, 10, 1 << 20)
+    assert (seen == 1).all()
+
+    def fail(lo, hi):
+        if lo > 0:
+            raise ValueError('second half failed')
+    with pytest.raises(ValueError, match='second half failed'):
+        sp(fail, 10, 1 << 20)
+    sp.force = None
+    for _ in range(40):                  # the adaptive choice: both modes, same coverage
+        seen[:] = 0
+        sp(mark, 10, 1 << 20)
+        assert (seen == 1).all()
+
+
 def test_gradients_accumulate_with_scale():
     m = SpatialConvolution(2, 3, 2, 2, 1, 1, 1)
     x, g = T(rand(2, 2, 4, 4)), T(rand(2, 3, 5, 5, seed=1))

@@ -1,7 +1,6 @@
 """threads.Threads: the Torch7 API and its error handling, on both backends."""
 import os
 import threading
-import time
 
 import pytest
 

@@ -60,6 +60,18 @@ def test_a_worker_allocated_tensor_comes_back_in_the_same_block(process_pool):
     assert str(os.getpid()) not in worker_name.split('_')[1]
 
 
+def test_a_received_block_leaves_no_file_and_can_be_shared_again(process_pool):
+    t, worker_name = _call(process_pool, jobs.shared_tensor_with_name, 3000, 1.0)
+    assert not os.path.exists(SHM + worker_name)      # unlinked on arrival, memory still here
+    assert threads.isShared(t) and np.all(t.numpy() == 1)
+    _call(process_pool, jobs.add_into, t, 1)          # no name left: travels by value
+    assert np.all(t.numpy() == 1)
+    threads.share(t)                                  # named again: the worker writes in place
+    assert threads.blockName(t) != worker_name
+    _call(process_pool, jobs.add_into, t, 1)
+    assert np.all(t.numpy() == 2)
+
+
 def test_plain_tensors_come_back_through_shared_memory(process_pool):
     big = _call(process_pool, jobs.float_tensor, 5000, 1.5)
     assert isinstance(big, torch.FloatTensor) and np.all(big.numpy() == 1.5)

@@ -77,10 +77,10 @@ def new_tensor(cls, shape):
     it is small enough to travel inside the result message anyway."""
     b = getattr(_ctx, 'batch', None)
     if b is not None and b.shared:
-        from threads.shared import INLINE_BYTES, sharedTensor
+        from threads.shared import INLINE_BYTES, resultTensor
         n = cls._dtype.itemsize
         for s in shape:
             n *= s
         if n >= INLINE_BYTES:
-            return sharedTensor(cls, *shape)
+            return resultTensor(cls, shape)
     return wrap(cls, np.empty(shape, cls._dtype))
