@@ -8,7 +8,8 @@
 (c) the Torch7 tutorial net on 3x32x32, batch 64 (conv 3->16 5x5, Tanh, maxpool 2, conv 16->256
     5x5, Tanh, maxpool 2, View, Linear 6400->128, Tanh, Linear 128->10, LogSoftMax).
 All float32. torchlike updates the flat vector from getParameters (`p.add(-lr, g)`), the Torch7
-way; PyTorch uses torch.optim.SGD. Each framework runs in its own process (bench/harness.py).
+way, and sets the first layer's gradInput to None (Torch7's idiom: no input gradient is
+computed, as in PyTorch for an input without requires_grad); PyTorch uses torch.optim.SGD. Each framework runs in its own process (bench/harness.py).
 """
 from bench import harness
 from bench.harness import Call, Case
@@ -48,6 +49,7 @@ def torchlike_step(net):
     x = tl.FloatTensor(batch, *shape).uniform(-1, 1)
     y = tl.LongTensor(batch).random(0, 9)
     params, grads = model.getParameters()
+    model.get(0).gradInput = None   # Torch7's idiom: the first layer needs no input gradient
 
     def step():
         grads.zero()

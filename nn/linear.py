@@ -61,6 +61,8 @@ class Linear(Module):
         return self.output
 
     def updateGradInput(self, input, gradOutput):
+        if self.gradInput is None:
+            return None   # Torch7's idiom for a first layer: gradInput = nil skips this GEMM
         g = gradOutput.numpy()
         gin = self.gradInput.resizeAs(input).numpy()
         np.matmul(g, self.weight.numpy(), out=gin)

@@ -31,6 +31,7 @@ class Module:
     weight/bias)."""
 
     _typename = 'nn.Module'
+    gradInput = None   # what a module saved with gradInput = None (Lua nil) loads back as
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
