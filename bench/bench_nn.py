@@ -7,6 +7,7 @@
     maxpool 2, Linear 800->500, ReLU, Linear 500->10, LogSoftMax);
 (c) the Torch7 tutorial net on 3x32x32, batch 64 (conv 3->16 5x5, Tanh, maxpool 2, conv 16->256
     5x5, Tanh, maxpool 2, View, Linear 6400->128, Tanh, Linear 128->10, LogSoftMax).
+For the MLP, a hand-written numpy step (the same GEMMs, no framework) is the numpy column.
 All float32. torchlike updates the flat vector from getParameters (`p.add(-lr, g)`), the Torch7
 way, and sets the first layer's gradInput to None (Torch7's idiom: no input gradient is
 computed, as in PyTorch for an input without requires_grad); PyTorch uses torch.optim.SGD. Each framework runs in its own process (bench/harness.py).
@@ -61,6 +62,40 @@ def torchlike_step(net):
     return step
 
 
+def numpy_mlp_step():
+    """The MLP step written by hand in numpy (the reference the issue quotes): the same GEMMs,
+    no framework, no input gradient for the first layer."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    sizes = [784, 1024, 1024, 10]
+    ws = [rng.uniform(-1, 1, (o, i)).astype(np.float32) / np.sqrt(i)
+          for i, o in zip(sizes, sizes[1:])]
+    bs = [np.zeros(o, np.float32) for o in sizes[1:]]
+    x = rng.uniform(-1, 1, (128, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 128)
+    rows = np.arange(128)
+
+    def step():
+        acts = [x]
+        for k, (w, b) in enumerate(zip(ws, bs)):
+            h = acts[-1] @ w.T + b
+            acts.append(np.maximum(h, 0, out=h) if k < 2 else h)
+        z = acts[-1]
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        g = np.exp(logp)
+        g[rows, y] -= 1
+        g /= 128
+        for k in (2, 1, 0):
+            gw, gb = g.T @ acts[k], g.sum(0)
+            if k:
+                g = (g @ ws[k]) * (acts[k] > 0)
+            ws[k] -= LR * gw
+            bs[k] -= LR * gb
+    step()
+    return step
+
+
 def torch_step(net):
     """The same step in PyTorch CPU."""
     import torch
@@ -97,8 +132,10 @@ def cases(quick=False):
     rows = []
     for net in (('mlp',) if quick else NETS):
         rows.append(Case(f'{net} training step, batch {NETS[net]}, float32',
-                         {'torchlike': Call('bench.bench_nn:torchlike_step', {'net': net}),
-                          'torch': Call('bench.bench_nn:torch_step', {'net': net})},
+                         dict({'torchlike': Call('bench.bench_nn:torchlike_step', {'net': net}),
+                               'torch': Call('bench.bench_nn:torch_step', {'net': net})},
+                              **({'numpy': Call('bench.bench_nn:numpy_mlp_step')}
+                                 if net == 'mlp' else {})),
                          unit='ms', group=net, min_time=0.3, repeat=3, settle=0.2,
                          targets={'torch': ('<=', 0.9 if net == 'mlp' else 1.25)}))
     return rows

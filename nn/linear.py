@@ -12,6 +12,7 @@ from .module import Module
 
 class Linear(Module):
     """Fully connected layer. weight: outputSize x inputSize, bias: outputSize."""
+    _buffers = ('_gradWeightBuffer',)
 
     def __init__(self, inputSize, outputSize, bias=True):
         super().__init__()
@@ -74,7 +75,16 @@ class Linear(Module):
         if x.ndim == 1:
             gw += scale * np.multiply.outer(g, x)
         else:
-            gw += scale * (g.T @ x)  # one GEMM; the scale multiplies an N-free matrix
+            # the product goes into a module-owned buffer (no per-step allocation of a big
+            # temporary), then one in-place add; numpy's matmul has no BLAS beta = 1
+            buf = self.__dict__.get('_gradWeightBuffer')
+            if buf is None or buf._dtype != gw.dtype:
+                buf = self._gradWeightBuffer = self.gradWeight.new()
+            tmp = buf.resize(*gw.shape).numpy()
+            np.matmul(g.T, x, out=tmp)
+            if scale != 1:
+                tmp *= scale
+            gw += tmp
         if getattr(self, 'bias', None) is not None:
             gb = self.gradBias.numpy()
             gb += scale * (g if g.ndim == 1 else g.sum(0))
