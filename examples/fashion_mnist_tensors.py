@@ -8,34 +8,20 @@ vector that the weight matrices are views of — the idea behind nn's getParamet
 
 The data is the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 """
-import gzip
 import os
-import struct
 import sys
 
 import numpy as np
 
 import torchlike as torch
+from torchlike.data import readIDX
 
 DEFAULT_DATA = os.environ.get('FASHION_MNIST_DIR', '/usr/share/datasets/fashion-mnist')
 
 
-def read_idx(path):
-    """An IDX file (gzipped or not) as a ByteTensor/any-type tensor of its stated shape."""
-    opener = gzip.open if path.endswith('.gz') else open
-    with opener(path, 'rb') as f:
-        data = f.read()
-    zero, dtype_code, ndim = struct.unpack('>HBB', data[:4])
-    if zero != 0 or dtype_code != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file")
-    dims = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
-    values = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    return torch.fromNumpy(values.reshape(dims).copy())
-
-
 def load_split(folder, prefix):
-    images = read_idx(os.path.join(folder, f'{prefix}-images-idx3-ubyte.gz'))
-    labels = read_idx(os.path.join(folder, f'{prefix}-labels-idx1-ubyte.gz'))
+    images = readIDX(os.path.join(folder, f'{prefix}-images-idx3-ubyte.gz'))
+    labels = readIDX(os.path.join(folder, f'{prefix}-labels-idx1-ubyte.gz'))
     x = images.view(images.size(0), 28 * 28).float().div(255)
     return x, labels.long()
 
