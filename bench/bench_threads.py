@@ -7,7 +7,11 @@ dataset-fashion-mnist is installed, random ones otherwise) through a Python-heav
 augmentation: pad, random crop, random horizontal flip, and a row-by-row normalisation written
 in plain Python/numpy, the kind of code that holds the GIL. It is measured in samples/s with 0,
 1 and 2 workers for each backend; the speed-up rows divide by the 0-worker figure of the same
-round. The round-trip rows time `pool.addjob(noop, callback); pool.dojob()` pairs.
+round. The CPU rows add the CPU time of the main process and of the process workers over the
+timed epochs: unlike throughput they do not depend on what else runs on the machine, and
+2 x (CPU per sample in-process) / (CPU per sample with 2 workers) is the speed-up the process
+backend allows when 2 cores are free. The round-trip rows time `pool.addjob(noop, callback);
+pool.dojob()` pairs (best of 5 repeats).
 
 Method (the harness's convention): configurations take turns (rotated each round); within a
 turn the best of 3 timed epochs counts, after a warm-up epoch that starts the workers; every
@@ -81,23 +85,40 @@ def _callback(x):
     pass
 
 
+def _worker_cpu(loader):
+    """Total CPU seconds used so far by a loader's process workers."""
+    pool = loader.pool()
+    if pool is None or pool.backend != 'process':
+        return 0.0
+    times = []
+    pool.specific(True)
+    for i in range(pool.N):
+        pool.addjob(i, time.process_time, times.append)
+    pool.specific(False)                          # synchronizes: every time has arrived
+    return sum(times)
+
+
 def measure_loader(dataset, nworkers, backend, epochs, batch):
-    """Samples/s of the best of `epochs` timed epochs (after a warm-up epoch that starts the
-    workers): the least disturbed epoch, as timeit keeps the best repeat."""
+    """(samples/s of the best of `epochs` timed epochs, CPU microseconds per sample over them,
+    main process plus process workers). A warm-up epoch starts the workers first; the best
+    epoch is the least disturbed one, as timeit keeps the best repeat."""
     data = _import_data()
     loader = data.DataLoader(dataset, batchSize=batch, shuffle=True, nWorkers=nworkers,
                              backend=backend, seed=1)
     try:
         for _ in loader:
             pass
-        best = 0.0
+        best, total = 0.0, 0
+        cpu0 = time.process_time() + _worker_cpu(loader)
         for _ in range(epochs):
             n = 0
             t0 = time.perf_counter()
             for inputs, _targets in loader:
                 n += inputs.size(0)
             best = max(best, n / (time.perf_counter() - t0))
-        return best
+            total += n
+        cpu = time.process_time() + _worker_cpu(loader) - cpu0
+        return best, cpu / total * 1e6
     finally:
         loader.terminate()
 
@@ -130,6 +151,7 @@ def run(opts):
     epochs = 1 if quick else 3
     dataset, source = make_dataset(n, 't10k' if quick else 'train')
     rates = {c: [] for c in CONFIGS}
+    cpus = {c: [] for c in CONFIGS}
     speedups = {c: [] for c in CONFIGS if c[0] > 0}
     trips = {'thread': [], 'process': []}
     for r in range(rounds):
@@ -139,8 +161,9 @@ def run(opts):
             if opts.verbose:
                 print(f"[threads] round {r + 1}/{rounds}: loader {cfg[0]} workers {cfg[1]}",
                       file=sys.stderr, flush=True)
-            got[cfg] = measure_loader(dataset, cfg[0], cfg[1], epochs, 64)
+            got[cfg], cpu = measure_loader(dataset, cfg[0], cfg[1], epochs, 64)
             rates[cfg].append(got[cfg])
+            cpus[cfg].append(cpu)
         for cfg in speedups:
             speedups[cfg].append(got[cfg] / got[(0, 'thread')])
         for backend, count in (('thread', 1000 if quick else 20000),
@@ -162,6 +185,13 @@ def run(opts):
             target, met = {'0 workers': ('>=', 1.7)}, statistics.median(s) >= 1.7
         rows.append(row(f"speed-up {cfg[0]} worker(s) {cfg[1]} / 0 workers", 'x', s, target,
                         met))
+    # what the process backend costs in CPU, whatever else runs on the machine: with 2 free
+    # cores, 2 workers can reach 2 x (CPU per sample in-process) / (CPU per sample with workers)
+    rows.append(row('CPU per sample, 0 workers', 'us', cpus[(0, 'thread')]))
+    rows.append(row('CPU per sample, 2 process workers (workers + main)', 'us',
+                    cpus[(2, 'process')]))
+    bound = [2 * a / b for a, b in zip(cpus[(0, 'thread')], cpus[(2, 'process')])]
+    rows.append(row('speed-up 2 process workers allows on 2 free cores (from CPU)', 'x', bound))
     rows.append(row('addjob round trip, thread backend', 'us', trips['thread'],
                     {'limit': ('<=', 50)}, statistics.median(trips['thread']) <= 50))
     rows.append(row('addjob round trip, process backend', 'us', trips['process']))

@@ -3,7 +3,7 @@
 Pipes, per worker: its own job pipe (specific mode, init functions, control messages) and its
 result pipe; plus one job pipe shared by all workers, read under a lock (non-specific mode).
 Jobs are pickled (functions by reference: they must be importable top-level functions);
-results are pickled by `shared.ResultPickler`, so tensors come back through shared memory.
+results are pickled by `transport.ResultPickler`, so tensors come back through shared memory.
 
 A receiver thread in the main process reads every result pipe as soon as data arrives (so a
 worker never blocks on a full pipe while the main thread is busy), unpickles the results and
@@ -18,10 +18,10 @@ import signal
 import struct
 import threading
 
-from . import shared, worker
+from . import shared, transport, worker
 from .thread_backend import JOB, STOP, TO_SHARED
 
-_HEADER = struct.Struct('<Bq')      # main -> worker: kind, job id
+_HEADER = struct.Struct('<Bqi')     # main -> worker: kind, job id, length of the gifts part
 _RESULT = struct.Struct('<q?')      # worker -> main: job id, ok
 DIED = -1                           # job id of the record announcing a dead worker
 
@@ -61,14 +61,14 @@ def worker_main(wid, own, shared_jobs, shared_lock, results):
                     data = own.recv_bytes()
             except EOFError:          # the main process is gone
                 return
-            kind, jobid = _HEADER.unpack_from(data)
+            kind, jobid, _ = _HEADER.unpack_from(data)
             if kind == JOB:
                 _run(wid, jobid, data, results)
             elif kind == STOP:
                 return
             else:
                 listen_shared = kind == TO_SHARED
-                results.send_bytes(shared.dumps_result(None, _RESULT.pack(jobid, True)))
+                results.send_bytes(transport.dumps_result(None, _RESULT.pack(jobid, True)))
     except (_Stop, BrokenPipeError):
         return
     finally:
@@ -76,8 +76,11 @@ def worker_main(wid, own, shared_jobs, shared_lock, results):
 
 
 def _run(wid, jobid, data, results):
+    _, _, ngift = _HEADER.unpack_from(data)
+    if ngift:       # recycled blocks for this worker, in a part of their own that always loads
+        shared.adopt(pickle.loads(memoryview(data)[_HEADER.size:_HEADER.size + ngift]))
     try:
-        fn, args = shared.loads(memoryview(data)[_HEADER.size:])
+        fn, args = transport.loads(memoryview(data)[_HEADER.size + ngift:])
     except _Stop:
         raise
     except BaseException as e:
@@ -92,7 +95,7 @@ def _run(wid, jobid, data, results):
         _send_failure(results, jobid, e)
         return
     try:
-        msg = shared.dumps_result(value, _RESULT.pack(jobid, True))
+        msg = transport.dumps_result(value, _RESULT.pack(jobid, True))
     except _Stop:
         raise
     except BaseException as e:
@@ -107,9 +110,9 @@ def _send_failure(results, jobid, exc, prefix=''):
     header = _RESULT.pack(jobid, False)
     try:
         pickle.dumps(original)
-        msg = shared.dumps_result((name, prefix + message, tb_text, original), header)
+        msg = transport.dumps_result((name, prefix + message, tb_text, original), header)
     except Exception:          # the exception object itself does not travel: its text does
-        msg = shared.dumps_result((name, prefix + message, tb_text, None), header)
+        msg = transport.dumps_result((name, prefix + message, tb_text, None), header)
     results.send_bytes(msg)
 
 
@@ -126,6 +129,7 @@ class ProcessBackend:
         self._sent = [0] * n           # jobs sent to each worker's own pipe
         self._done = [0] * n           # results received from each worker (own-pipe jobs too)
         self._stopping = False
+        self._gifts = {}               # job id -> recycled blocks sent with it, not yet taken
         shared_r, self._shared_w = ctx.Pipe(duplex=False)
         self._shared_lock = ctx.Lock()
         self._own_w, self._res_r, self._procs = [], [], []
@@ -144,6 +148,7 @@ class ProcessBackend:
         self._receiver = threading.Thread(target=self._receive, name='threads-receiver',
                                           daemon=True)
         self._receiver.start()
+        shared.start_recycling()
 
     # -- sending ---------------------------------------------------------------------------
     def accepts(self, wid, pending):
@@ -159,17 +164,21 @@ class ProcessBackend:
         self._sent = list(self._done)
 
     def submit(self, wid, kind, jobid, fn, args):
-        head = _HEADER.pack(kind, jobid)
         if kind == JOB:
             try:
-                body = shared.dumps_job((fn, args))
+                body = transport.dumps_job((fn, args))
             except (pickle.PicklingError, AttributeError, TypeError) as e:
                 what = getattr(fn, '__qualname__', repr(fn))
                 raise TypeError(f"threads (process backend): cannot send job {what} to a worker "
                                 f"process: {e}. {_PICKLE_HINT}") from e
-            data = head + body
+            # idle result blocks ride back to the workers with the jobs (see shared.py)
+            gifts = shared.give(1)
+            extra = pickle.dumps(gifts) if gifts else b''
+            if gifts:
+                self._gifts[jobid] = gifts     # before sending: the result may come back first
+            data = _HEADER.pack(kind, jobid, len(extra)) + extra + body
         else:
-            data = head
+            data = _HEADER.pack(kind, jobid, 0)
         if wid is None:
             self._shared_w.send_bytes(data)
         else:
@@ -180,12 +189,13 @@ class ProcessBackend:
     def _deliver(self, wid, data):
         jobid, ok = _RESULT.unpack_from(data)
         try:
-            value = shared.loads(memoryview(data)[_RESULT.size:])
+            value = transport.loads(memoryview(data)[_RESULT.size:])
         except BaseException as e:
             ok, value = False, worker.failure(e)
             value = (value[0], "the job's result could not be loaded in the main process: "
                      + value[1], value[2], value[3])
         self._done[wid] += 1
+        self._gifts.pop(jobid, None)          # the worker has them now
         self.results.put((jobid, wid, ok, value))
 
     def _receive(self):
@@ -229,7 +239,7 @@ class ProcessBackend:
                 if p.is_alive():
                     p.terminate()
         else:
-            stop = _HEADER.pack(STOP, -1)
+            stop = _HEADER.pack(STOP, -1, 0)
             try:
                 if specific:
                     for w in self._own_w:
@@ -247,6 +257,10 @@ class ProcessBackend:
         self._receiver.join(timeout)
         for c in [self._shared_w] + self._own_w + self._res_r:
             c.close()
+        # blocks sent with jobs that never ran (the workers were stopped before reading them)
+        shared.unlink_names(name for gifts in self._gifts.values() for name, _ in gifts)
+        self._gifts.clear()
+        shared.stop_recycling()
         return True
 
     def shutdown(self):

@@ -1,39 +1,30 @@
-"""Shared-memory storages: how tensors travel between the main process and process workers.
+"""Shared-memory blocks and the storages and tensors that live in them.
 
 A shared storage is an ordinary torchlike Storage (a `torch.FloatStorage`, ...) whose `_data` is
 a numpy array over a POSIX shared-memory block (the kind `multiprocessing.shared_memory` makes:
-`/dev/shm/<name>` on Linux), mapped with `mmap`. Each process maps the block once; the numpy
-array's base chain ends at that mmap, and the mapping disappears when the last array over it
-does.
+`/dev/shm/<name>` on Linux), mapped with `mmap`. Each process maps a block once; the numpy
+array's base chain ends at that mmap. How tensors travel between processes is in transport.py.
 
-Names and ownership. A block's name lives in /dev/shm until it is unlinked; the memory lives
-until the last mapping is gone. Exactly one process owns a name and unlinks it: the creator,
-when its last reference to the block dies (or when it exits). A block a worker sends to the
-main process is handed over: the main process maps it and unlinks the name at once, so results
-never leave files behind, however long the main process keeps them (such a block can no longer
-be passed to a worker by name: it then travels by value, or `share()` it again). Blocks the
-main process creates keep their name while it references them, so that workers can attach
-them; the pool keeps a job's arguments alive until the job is done. Blocks that may live long
-are registered with multiprocessing's resource tracker, which removes what a crashed process
-left behind; blocks made for a result (a DataLoader batch) are not, to save the tracker's
-messages per batch: they are named only between their creation in the worker and their arrival.
-
-What travels how (the process backend's picklers are `JobPickler` and `ResultPickler`). A
-tensor always travels as its storage plus (offset, size, stride), as in Torch7's serialization,
-so views of one storage arrive as views of one storage; the storage travels:
-  main -> worker   by name when it is shared (no copy), else by value in the message (Torch7's
-                   default `threads.serialize`). Call `threads.share(t)` first to pass a tensor
-                   without a copy (Torch7's `sharedserialize`).
-  worker -> main   through shared memory: a storage already in a block goes by name; any other
-                   storage of at least INLINE_BYTES is copied once into a fresh block in the
-                   worker and that block goes by name. Smaller ones are copied into the message
-                   (a block costs a few system calls and at least a page).
+Names and ownership. A block's name lives in /dev/shm until it is unlinked; its memory lives
+until the last mapping is gone. Exactly one process owns a name and unlinks it.
+  - Blocks the main process creates (`share`, `sharedTensor`) are its own: named while it
+    references them, so that workers can attach them (the pool keeps a job's arguments alive
+    until the job is done), unlinked when its last reference dies or it exits.
+  - A block a worker creates with `sharedTensor` and returns is handed to the main process,
+    which maps it and unlinks the name at once.
+  - Blocks made for results (DataLoader batches, tensors copied into shared memory to be
+    returned) are recycled: the main process owns a received one while any tensor views it,
+    then keeps it mapped and sends its name back to a worker with a later job; the worker
+    fills it again instead of creating (and the kernel zero-filling) a new block, and the main
+    process finds it already mapped. A recycled block goes away when a pool stops, when too
+    many are idle, or when its size is not needed.
+Blocks are registered with multiprocessing's resource tracker once, when created, so that the
+names a crashed process leaves behind are removed.
 """
-import io
+import collections
 import itertools
 import mmap
 import os
-import pickle
 import secrets
 import threading
 import weakref
@@ -41,7 +32,7 @@ import weakref
 import numpy as np
 
 from torchlike import types as _types
-from torchlike._core import TensorBase, new_object
+from torchlike._core import TensorBase, new_object, parse_sizes
 from torchlike.storage import Storage
 from torchlike.tensor import view_on
 
@@ -51,28 +42,36 @@ except ImportError:          # Windows: no POSIX shared memory
     _posixshmem = None
 
 INLINE_BYTES = 4096          # results smaller than this are copied into the message
-_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, 'MAP_POPULATE', 0)
 NAME_PREFIX = 'tl_'          # /dev/shm/tl_<pid>_<n>_<random>
+MAX_IDLE_BLOCKS = 16         # recycled blocks a process keeps waiting for reuse
+_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, 'MAP_POPULATE', 0)
 
 _lock = threading.RLock()
 _counter = itertools.count()
 _by_name = {}                # name -> _Block mapped in this process
 _by_map = {}                 # id(mmap) -> _Block
-_storages = weakref.WeakValueDictionary()   # (name, byte offset, length, type) -> Storage
+_idle = []                   # main process: recycled blocks it owns, mapped, waiting for a job
+_given = collections.deque() # main process: blocks given to workers, still mapped here
+_adopted = {}                # worker: nbytes -> names given back for reuse, owned here
+_recycling = [0]             # process pools running in this process (0: do not keep blocks)
+_unregister_later = []       # names unlinked by finalizers, for the tracker (see _unlink)
 
 
 class _Block:
-    """This process's record of one mapped block (it does not keep the mapping alive)."""
-    __slots__ = ('name', 'nbytes', 'address', 'owned', 'handed', 'linked', 'tracked', 'mapref')
+    """This process's record of one mapped block."""
+    __slots__ = ('name', 'nbytes', 'address', 'owned', 'handed', 'linked', 'recyclable',
+                 'mapref', 'keep', 'use')
 
-    def __init__(self, name, nbytes, mm, owned, tracked):
+    def __init__(self, name, nbytes, mm, owned):
         self.name = name
         self.nbytes = nbytes
-        self.owned = owned        # this process unlinks the name when the mapping dies
+        self.owned = owned        # this process unlinks the name
         self.handed = False       # sent to the main process, which owns it now
-        self.linked = True        # the name still exists (attachable by other processes)
-        self.tracked = tracked    # registered with the resource tracker
+        self.linked = True        # the name still exists (other processes can attach it)
+        self.recyclable = False
         self.mapref = weakref.ref(mm)
+        self.keep = None          # the mmap itself, for recyclable blocks (kept mapped)
+        self.use = None           # recyclable blocks: weakref to the root array of this use
         probe = np.frombuffer(mm, np.uint8, count=1)
         self.address = probe.__array_interface__['data'][0]
 
@@ -83,6 +82,7 @@ def _require_posix():
                                   "(Linux or macOS); use the thread backend on this platform")
 
 
+# -- the resource tracker ----------------------------------------------------------------------
 def _tracker(action, name):
     from multiprocessing import resource_tracker
     try:
@@ -91,21 +91,16 @@ def _tracker(action, name):
         pass
 
 
-_unregister_later = []      # names unlinked by finalizers, for the tracker (see _unlink)
-
-
 def _flush_tracker():
     while _unregister_later:
         _tracker('unregister', _unregister_later.pop())
 
 
-def _unlink(name, tracked=True, from_finalizer=False):
+def _unlink(name, from_finalizer=False):
     try:
         _posixshmem.shm_unlink(name)
     except FileNotFoundError:
         return                   # someone else removed it (and told the tracker)
-    if not tracked:
-        return
     if from_finalizer:
         # a finalizer may run inside the resource tracker's own (non-reentrant) lock when the
         # garbage collector fires there: tell the tracker later, from a safe place
@@ -115,6 +110,7 @@ def _unlink(name, tracked=True, from_finalizer=False):
         _tracker('unregister', name)
 
 
+# -- mapping blocks ----------------------------------------------------------------------------
 def _on_unmap(block, key):
     """The mapping is gone (its last array died): forget it, and remove the name if ours."""
     with _lock:
@@ -124,40 +120,39 @@ def _on_unmap(block, key):
             del _by_map[key]
         owned, block.owned = block.owned and block.linked, False
     if owned:
-        _unlink(block.name, block.tracked, from_finalizer=True)
+        _unlink(block.name, from_finalizer=True)
 
 
-def _register(name, nbytes, mm, owned, tracked):
-    block = _Block(name, nbytes, mm, owned, tracked)
+def _register(name, nbytes, mm, owned):
+    block = _Block(name, nbytes, mm, owned)
     key = id(mm)
     with _lock:
         _by_name[name] = block
         _by_map[key] = block
-    # atexit=False: the owner's exit is handled by release_owned() (process workers leave
-    # through os._exit, which skips atexit) and by the atexit hook registered below
+    # atexit=False: exits are handled by release_owned() (process workers leave through
+    # os._exit, which skips atexit; the main process runs it from atexit)
     weakref.finalize(mm, _on_unmap, block, key).atexit = False
     return block
 
 
-def _create(nbytes, owned=True, track=True):
-    """A new block of `nbytes` bytes: (block, mmap). `track`: register it with the resource
-    tracker (not for blocks made to be returned at once)."""
+def _create(nbytes):
+    """A new block of `nbytes` bytes, owned by this process: (block, mmap)."""
     _require_posix()
     name = f"/{NAME_PREFIX}{os.getpid()}_{next(_counter)}_{secrets.token_hex(4)}"
     fd = _posixshmem.shm_open(name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600)
     try:
         os.ftruncate(fd, nbytes)
-        # the creator writes the whole block: fault its pages in with one call
+        # the creator writes the whole block: fault its pages in with one call (a page fault
+        # costs microseconds in a VM)
         mm = mmap.mmap(fd, nbytes, flags=_MAP_FLAGS)
     except BaseException:
         _posixshmem.shm_unlink(name)
         raise
     finally:
         os.close(fd)
-    if track:
-        _flush_tracker()
-        _tracker('register', name)
-    return _register(name, nbytes, mm, owned, track), mm
+    _flush_tracker()
+    _tracker('register', name)
+    return _register(name, nbytes, mm, owned=True), mm
 
 
 def _attach(name, nbytes):
@@ -175,12 +170,131 @@ def _attach(name, nbytes):
             raise RuntimeError(f"shared block {name} no longer exists: the process that owned "
                                "it dropped every tensor on it before this one arrived") from None
         try:
-            # the pages exist already: map them all at once rather than fault them in one by
-            # one on first touch (a fault costs microseconds in a VM)
-            mm = mmap.mmap(fd, nbytes, flags=_MAP_FLAGS)
+            mm = mmap.mmap(fd, nbytes, flags=_MAP_FLAGS)   # existing pages, mapped at once
         finally:
             os.close(fd)
-        return _register(name, nbytes, mm, owned=False, tracked=False), mm
+        return _register(name, nbytes, mm, owned=False), mm
+
+
+# -- recycling ---------------------------------------------------------------------------------
+def _use(block, mm):
+    """The root array of the current use of a recyclable block; when every array derived
+    from it has died, the block can be used again (_on_release)."""
+    root = block.use() if block.use is not None else None
+    if root is None:
+        root = np.frombuffer(mm, np.uint8)
+        block.use = weakref.ref(root)
+        weakref.finalize(root, _on_release, block).atexit = False
+    return root
+
+
+def _on_release(block):
+    """No array views this use of a recyclable block any more."""
+    with _lock:
+        block.use = None
+        if (block.owned and block.linked and _recycling[0] and not block.handed
+                and len(_idle) < MAX_IDLE_BLOCKS):
+            _idle.append(block)              # main process: give it to a worker later
+            return
+        owned, block.owned = block.owned and block.linked, False
+        block.keep = None                    # the mapping goes with the last array
+    if owned:
+        _unlink(block.name, from_finalizer=True)
+
+
+def _in_use(block):
+    return block.use is not None and block.use() is not None
+
+
+def start_recycling():
+    with _lock:
+        _recycling[0] += 1
+
+
+def stop_recycling():
+    """A process pool stopped: when none is left, drop the idle blocks and the mappings of
+    blocks given to workers."""
+    with _lock:
+        _recycling[0] = max(_recycling[0] - 1, 0)
+        if _recycling[0]:
+            return
+        idle, _idle[:] = list(_idle), []
+        _given.clear()
+        for block in list(_by_name.values()):
+            if block.recyclable and not _in_use(block):
+                block.keep = None
+    for block in idle:
+        block.owned = False
+        _unlink(block.name)
+
+
+def give(limit=1):
+    """Main process: up to `limit` idle blocks to send with a job, as (name, nbytes) pairs;
+    the worker that takes the job owns them from then on."""
+    if not _idle:
+        return ()
+    out = []
+    with _lock:
+        while _idle and len(out) < limit:
+            block = _idle.pop()
+            block.owned = False              # still mapped here: its return costs nothing
+            out.append((block.name, block.nbytes))
+            _given.append(block)
+        while len(_given) > MAX_IDLE_BLOCKS:  # ... but only for the most recent few
+            old = _given.popleft()
+            if not old.owned and not _in_use(old):
+                old.keep = None
+    return tuple(out)
+
+
+def adopt(gifts):
+    """Worker: the main process gave these blocks back for reuse."""
+    extra = []
+    with _lock:
+        for name, nbytes in gifts:
+            names = _adopted.setdefault(nbytes, [])
+            if sum(len(v) for v in _adopted.values()) >= MAX_IDLE_BLOCKS:
+                extra.append(name)
+            else:
+                names.append(name)
+    for name in extra:
+        _unlink(name)
+
+
+def unlink_names(names):
+    """Remove blocks by name (gifts that no worker will take)."""
+    for name in names:
+        _unlink(name)
+
+
+def _take(nbytes):
+    """A block for a result: a recycled one of this size when there is one, else a new one."""
+    while True:
+        with _lock:
+            names = _adopted.get(nbytes)
+            name = names.pop() if names else None
+        if name is None:
+            block, mm = _create(nbytes)
+            break
+        try:
+            block, mm = _attach(name, nbytes)
+        except RuntimeError:
+            continue                         # removed meanwhile: try the next one
+        if _in_use(block):                   # this worker still views its previous use
+            _unlink(name)
+            continue
+        block.owned, block.handed = True, False
+        break
+    block.recyclable = True
+    block.keep = mm
+    return block, mm
+
+
+def result_array(dtype, n):
+    """A 1-D array of `n` elements in a recyclable block (a result about to be returned)."""
+    nbytes = max(int(n) * dtype.itemsize, 1)
+    block, mm = _take(nbytes)
+    return _use(block, mm)[:n * dtype.itemsize].view(dtype)
 
 
 def release_owned():
@@ -189,8 +303,14 @@ def release_owned():
         blocks = [b for b in _by_name.values() if b.owned and b.linked]
         for b in blocks:
             b.owned = False
+        names = [name for v in _adopted.values() for name in v]
+        _adopted.clear()
+        _idle[:] = []
+        _given.clear()
     for b in blocks:
-        _unlink(b.name, b.tracked)
+        _unlink(b.name)
+    for name in names:
+        _unlink(name)
     _flush_tracker()
 
 
@@ -199,8 +319,8 @@ if _posixshmem is not None:
     atexit.register(release_owned)
 
 
-# -- finding the block behind an array --------------------------------------------------------
-def _block_of(arr):
+# -- finding the block behind an array ---------------------------------------------------------
+def block_of(arr):
     """(block, byte offset of arr's first element) when `arr` lives in a block mapped here."""
     base = arr
     while isinstance(base, np.ndarray):
@@ -215,18 +335,6 @@ def _block_of(arr):
     return block, arr.__array_interface__['data'][0] - block.address
 
 
-def blockName(x):
-    """The shared-memory block name behind a tensor or storage, or None if it is not shared."""
-    st = _storage_of(x)
-    block, _ = _block_of(st._data) if st is not None else (None, 0)
-    return block.name if block is not None else None
-
-
-def isShared(x):
-    """True when the tensor's (or storage's) memory lives in a shared-memory block."""
-    return blockName(x) is not None
-
-
 def _storage_of(x):
     if isinstance(x, Storage):
         return x
@@ -235,10 +343,21 @@ def _storage_of(x):
     raise TypeError(f"expected a torchlike tensor or storage, got {type(x).__name__}")
 
 
-# -- making shared storages and tensors -------------------------------------------------------
-def _shared_array(dtype, n, track=True):
+def blockName(x):
+    """The shared-memory block name behind a tensor or storage, or None if it is not shared."""
+    block, _ = block_of(_storage_of(x)._data)
+    return block.name if block is not None else None
+
+
+def isShared(x):
+    """True when the tensor's (or storage's) memory lives in a shared-memory block."""
+    return blockName(x) is not None
+
+
+# -- making shared storages and tensors --------------------------------------------------------
+def _shared_array(dtype, n):
     nbytes = max(int(n) * dtype.itemsize, 1)      # mmap cannot map 0 bytes
-    _, mm = _create(nbytes, owned=True, track=track)
+    _, mm = _create(nbytes)
     return np.frombuffer(mm, dtype, count=int(n))
 
 
@@ -252,35 +371,34 @@ def sharedStorage(storageType, n):
     return cls._wrap(_shared_array(cls._dtype, n))
 
 
+def _tensor_class(tensorType, what):
+    cls = _types.tensor_class(tensorType) if isinstance(tensorType, str) else tensorType
+    if not (isinstance(cls, type) and issubclass(cls, TensorBase) and cls._dtype is not None):
+        raise TypeError(f"{what}: expected a tensor class such as torch.FloatTensor, "
+                        f"got {tensorType!r}")
+    return cls
+
+
 def sharedTensor(tensorType, *sizes):
     """A new zero-filled contiguous tensor in a shared block, e.g.
     `sharedTensor(torch.FloatTensor, 64, 1, 28, 28)` (a type name string works too).
     A process worker that returns it hands the block over without copying a byte."""
-    from torchlike._core import parse_sizes
-    cls = _types.tensor_class(tensorType) if isinstance(tensorType, str) else tensorType
-    if not (isinstance(cls, type) and issubclass(cls, TensorBase) and cls._dtype is not None):
-        raise TypeError(f"sharedTensor: expected a tensor class such as torch.FloatTensor, "
-                        f"got {tensorType!r}")
+    cls = _tensor_class(tensorType, 'sharedTensor')
     size = parse_sizes(sizes)
-    for s in size:
-        if s < 0:
-            raise ValueError(f"sharedTensor: sizes must be non-negative, got {size}")
-    return _new_tensor(cls, size, track=True)
+    if any(s < 0 for s in size):
+        raise ValueError(f"sharedTensor: sizes must be non-negative, got {size}")
+    n = int(np.prod(size, dtype=np.int64)) if size else 0
+    st = _types.storage_class_by_dtype[cls._dtype]._wrap(_shared_array(cls._dtype, n))
+    return tensor_on(cls, st, 0, size, None)
 
 
 def resultTensor(cls, size):
-    """A tensor a process worker is about to return (a batch): in a block that is not
-    registered with the resource tracker (see the module docstring). Internal helper."""
-    return _new_tensor(cls, tuple(size), track=False)
-
-
-def _new_tensor(cls, size, track):
-    n = 1
-    for s in size:
-        n *= s
-    data = _shared_array(cls._dtype, n, track)
-    st = _types.storage_class_by_dtype[cls._dtype]._wrap(data)
-    return _tensor_on(cls, st, 0, size, None)
+    """An uninitialised contiguous tensor in a recyclable block, for a result a process worker
+    is about to return (the DataLoader builds batches in these)."""
+    size = tuple(size)
+    n = int(np.prod(size, dtype=np.int64)) if size else 0
+    st = _types.storage_class_by_dtype[cls._dtype]._wrap(result_array(cls._dtype, n))
+    return tensor_on(cls, st, 0, size, None)
 
 
 def share(x):
@@ -290,7 +408,7 @@ def share(x):
     block: nothing moves."""
     st = _storage_of(x)
     data = st._data
-    block = _block_of(data)[0]
+    block = block_of(data)[0]
     if block is None or not block.linked:
         new = _shared_array(data.dtype, len(data))
         new[...] = data
@@ -298,150 +416,9 @@ def share(x):
     return x
 
 
-def _tensor_on(cls, st, offset, size, stride):
+def tensor_on(cls, st, offset, size, stride):
     t = new_object(cls)
     t._a = view_on(st._data, offset, tuple(size), stride)
     t._st = st
     t._buf = st._data
     return t
-
-
-# -- pickling ---------------------------------------------------------------------------------
-def _rebuild_storage(name, nbytes, byte_offset, length, typename, handed, tracked):
-    block, mm = _attach(name, nbytes)
-    if handed and block.linked:
-        # the sender gave the block to this process, which keeps the mapping only: removing
-        # the name now means no file outlives the result, whatever happens to this process
-        block.linked = False
-        block.owned = False
-        _unlink(name, tracked)
-    key = (name, byte_offset, length, typename)
-    with _lock:
-        st = _storages.get(key)
-    if st is not None and _block_of(st._data)[0] is block:
-        return st                # one Storage object per region, as in the sending process
-    cls = _types.storage_classes[typename]
-    st = cls._wrap(np.frombuffer(mm, cls._dtype, count=length, offset=byte_offset))
-    with _lock:
-        _storages[key] = st
-    return st
-
-
-def _remember(st, name, byte_offset):
-    """A storage sent by name: when the name comes back, it is this same Storage object."""
-    with _lock:
-        _storages[(name, byte_offset, len(st._data), st._typename)] = st
-
-
-def _rebuild_tensor(typename, st, offset, size, stride):
-    return _tensor_on(_types.tensor_class(typename), st, offset, size, stride)
-
-
-def _geometry(t):
-    """(storage, offset, size, stride) of a tensor, materialising a fresh result's storage."""
-    st = t.storage()
-    a = t._arr()
-    isz = a.itemsize
-    if a.size == 0:
-        return st, 0, a.shape, None
-    offset = (a.__array_interface__['data'][0] - st._data.__array_interface__['data'][0]) // isz
-    return st, offset, a.shape, tuple(s // isz for s in a.strides)
-
-
-def _reduce_tensor(t):
-    """A tensor travels as its storage plus its geometry (as in Torch7's serialization), so
-    views of one storage arrive as views of one storage."""
-    st, offset, size, stride = _geometry(t)
-    return _rebuild_tensor, (t._typename, st, offset, size, stride)
-
-
-class JobPickler(pickle.Pickler):
-    """Main -> worker: shared storages by name, other storages by value."""
-
-    def reducer_override(self, obj):
-        if isinstance(obj, TensorBase):
-            return _reduce_tensor(obj)
-        if isinstance(obj, Storage):
-            block, off = _block_of(obj._data)
-            if block is None or not block.linked:
-                return NotImplemented
-            _remember(obj, block.name, off)
-            return _rebuild_storage, (block.name, block.nbytes, off, len(obj._data),
-                                      obj._typename, False, False)
-        return NotImplemented
-
-
-class ResultPickler(pickle.Pickler):
-    """Worker -> main: storages through shared memory (see the module docstring). Blocks
-    this worker created are handed to the main process; `created` lists the blocks made for
-    this message, so that a failed pickling can remove them."""
-
-    def __init__(self, file):
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.handing = {}       # name -> block handed over in this message
-        self.created = []
-
-    def _send_block(self, block):
-        """Whether the block's ownership travels with its name."""
-        if block.name in self.handing:
-            return True
-        if block.owned:
-            block.owned = False
-            block.handed = True
-            self.handing[block.name] = block
-            return True
-        return False             # the main process's block (or a block attached from it)
-
-    def reducer_override(self, obj):
-        if isinstance(obj, TensorBase):
-            return _reduce_tensor(obj)
-        if not isinstance(obj, Storage):
-            return NotImplemented
-        data = obj._data
-        block, off = _block_of(data)
-        if block is not None and block.handed and block.name not in self.handing:
-            block = None         # given away in an earlier message: copy into a new block
-        if block is None:
-            if data.nbytes < INLINE_BYTES:
-                return NotImplemented
-            fresh, mm = _create(data.nbytes, owned=True, track=False)
-            self.created.append(fresh)
-            np.frombuffer(mm, data.dtype, count=len(data))[...] = data
-            block, off = fresh, 0
-        else:
-            _remember(obj, block.name, off)
-        handed = self._send_block(block)
-        return _rebuild_storage, (block.name, block.nbytes, off, len(data), obj._typename,
-                                  handed, block.tracked)
-
-    def discard(self):
-        """Pickling failed: give back the blocks made or handed for this message."""
-        for block in self.handing.values():
-            if block not in self.created:
-                block.owned, block.handed = True, False
-        for block in self.created:
-            block.owned = False
-            _unlink(block.name, block.tracked)
-
-
-def dumps_job(obj):
-    buf = io.BytesIO()
-    JobPickler(buf, pickle.HIGHEST_PROTOCOL).dump(obj)
-    return buf.getbuffer()
-
-
-def dumps_result(obj, header=b''):
-    """`header` followed by the pickled `obj` (one buffer, no extra copy of the payload)."""
-    buf = io.BytesIO()
-    buf.write(header)
-    p = ResultPickler(buf)
-    try:
-        p.dump(obj)
-    except BaseException:
-        p.discard()
-        raise
-    return buf.getbuffer()
-
-
-def loads(data):
-    return pickle.loads(data)

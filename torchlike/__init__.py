@@ -48,3 +48,6 @@ from .functions import (
     equal, mm, mv, bmm, ger, dot, addmm, addmv, addbmm, baddbmm, addr, cross, narrow,
     select, sub, transpose, t, permute, unfold, view, viewAs, expand, expandAs, squeeze,
     unsqueeze, split, chunk, clone, contiguous)
+
+# datasets, samplers, the DataLoader and IDX files (imports threads lazily)
+from . import data

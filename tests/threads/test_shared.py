@@ -177,37 +177,3 @@ def test_a_block_is_removed_when_its_last_tensor_dies():
     del view
     gc.collect()
     assert name not in os.listdir(SHM)
-
-
-@pytest.mark.deadline(60)
-def test_no_shared_memory_files_are_left_behind():
-    pool = threads.Threads(2, backend='process')
-    pids = pool.workerPids() + [os.getpid()]
-    kept = []
-    for i in range(10):
-        pool.addjob(jobs.float_tensor, kept.append, 3000, i)
-        pool.addjob(jobs.shared_tensor_with_name, lambda t, name: kept.append(t), 2000, i)
-    arg = threads.share(torch.DoubleTensor(2000).fill(1))
-    pool.addjob(jobs.add_into, None, arg, 1)
-    pool.addjob(jobs.unpicklable_result, None)
-    try:
-        pool.synchronize()
-    except threads.JobError:
-        pool.synchronize()
-    assert _our_blocks(pids)               # alive: the main process holds them
-    pool.terminate()
-    # the received tensors stay valid after their workers have gone
-    assert np.all(kept[0].numpy() >= 0) and np.all(arg.numpy() == 2)
-    kept.clear()
-    del arg
-    gc.collect()
-    assert _our_blocks(pids) == []
-
-
-def test_a_failed_result_pickling_releases_its_blocks():
-    buf_blocks = set(os.listdir(SHM))
-    big = torch.DoubleTensor(5000)
-    with pytest.raises(Exception):
-        shared.dumps_result((big, lambda: None))
-    gc.collect()
-    assert set(os.listdir(SHM)) - buf_blocks == set()
