@@ -39,8 +39,8 @@ from .volumetric import VolumetricConvolution, VolumetricMaxPooling, VolumetricA
 from .shape import (View, Reshape, Contiguous, Squeeze, Unsqueeze, Transpose, Select, Narrow,
                     Replicate, Padding)
 from .reduce import Sum, Mean, Max, Min
-from .table_ops import (JoinTable, SplitTable, SelectTable, NarrowTable, FlattenTable, CAddTable,
-                        CSubTable, CMulTable, CDivTable, CMaxTable, CMinTable)
+from .table_ops import JoinTable, SplitTable, SelectTable, NarrowTable, FlattenTable
+from .table_arith import CAddTable, CSubTable, CMulTable, CDivTable, CMaxTable, CMinTable
 from .distance import PairwiseDistance, DotProduct, CosineDistance
 from .matrix import MM, MV
 

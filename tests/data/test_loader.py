@@ -175,7 +175,7 @@ def test_bad_arguments():
 def test_generators_outside_a_batch():
     g = rng()
     assert g is rng() and 0 <= g.random() < 1
-    from torchlike.rng import default_generator
+    from torchlike.generator import default_generator
     assert generator() is default_generator
 
 

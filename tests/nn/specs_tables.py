@@ -5,8 +5,9 @@ from harness import Spec, rand, randn
 
 from nn.distance import CosineDistance, DotProduct, PairwiseDistance
 from nn.matrix import MM, MV
-from nn.table_ops import (CAddTable, CDivTable, CMaxTable, CMinTable, CMulTable, CSubTable,
-                          FlattenTable, JoinTable, NarrowTable, SelectTable, SplitTable)
+from nn.table_arith import (CAddTable, CDivTable, CMaxTable, CMinTable, CMulTable,
+                            CSubTable)
+from nn.table_ops import FlattenTable, JoinTable, NarrowTable, SelectTable, SplitTable
 
 
 def T(id, make, single, batch=None, **kw):

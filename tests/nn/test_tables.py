@@ -9,8 +9,9 @@ import torchlike as torch
 from torchlike.serialization import TorchObject
 from nn.distance import CosineDistance, DotProduct, PairwiseDistance
 from nn.matrix import MM, MV
-from nn.table_ops import (CAddTable, CDivTable, CMaxTable, CMinTable, CMulTable, CSubTable,
-                          FlattenTable, JoinTable, NarrowTable, SelectTable, SplitTable)
+from nn.table_arith import (CAddTable, CDivTable, CMaxTable, CMinTable, CMulTable,
+                            CSubTable)
+from nn.table_ops import FlattenTable, JoinTable, NarrowTable, SelectTable, SplitTable
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import torchlike as torch
-from torchlike.rng import (Generator, STATE_SIZE, bernoulli, cauchy, default_generator,
+from torchlike.generator import STATE_SIZE
+from torchlike.rng import (Generator, bernoulli, cauchy, default_generator,
                               exponential, geometric, getRNGState, initialSeed, logNormal,
                               manualSeed, multinomial, normal, rand, randn, randperm, seed,
                               setRNGState, uniform)

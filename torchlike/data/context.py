@@ -49,7 +49,7 @@ def rng():
     if b is None:
         g = getattr(_ctx, 'fallback_np', None)
         if g is None:
-            from ..rng import default_generator
+            from ..generator import default_generator
             g = _ctx.fallback_np = np.random.default_rng(int(default_generator.raw32()))
         return g
     if b.np_rng is None:

@@ -107,7 +107,7 @@ class DataLoader:
             prefetch = max(2 * self.nWorkers, 1)
         self.prefetch = _check_int('prefetch', prefetch, 1)
         if seed is None:
-            from ..rng import default_generator
+            from ..generator import default_generator
             seed = int(default_generator.raw32())
         self.seed = _check_int('seed', seed, 0)
         self.dropLast = bool(dropLast)

@@ -61,7 +61,7 @@ class RandomSampler(Sampler):
         super().__init__()
         self.n = _count(n)
         if seed is None:
-            from ..rng import default_generator
+            from ..generator import default_generator
             seed = int(default_generator.raw32())
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"RandomSampler: the seed must be an integer, got {seed!r}")
