@@ -2,6 +2,7 @@
 `torch.f(res, x, ...)` writes into `res`. The implementations live with their families; this
 module only names them, so that `torchlike/__init__.py` can list them explicitly."""
 from .pointwise import FUNCTIONS as _pointwise
+from .comparisons import FUNCTIONS as _comparisons
 from .reductions import FUNCTIONS as _reductions
 from .blas import FUNCTIONS as _blas
 from .construct import VIEW_FUNCTIONS as _views
@@ -63,12 +64,12 @@ add = _pointwise['add']
 csub = _pointwise['csub']
 addcmul = _pointwise['addcmul']
 addcdiv = _pointwise['addcdiv']
-lt = _pointwise['lt']
-le = _pointwise['le']
-gt = _pointwise['gt']
-ge = _pointwise['ge']
-eq = _pointwise['eq']
-ne = _pointwise['ne']
+lt = _comparisons['lt']
+le = _comparisons['le']
+gt = _comparisons['gt']
+ge = _comparisons['ge']
+eq = _comparisons['eq']
+ne = _comparisons['ne']
 
 # reductions
 sum = _reductions['sum']

@@ -9,11 +9,9 @@ Comparisons compute a new ByteTensor in method form too (`x.gt(0)`), and `res.gt
 into res. Operands broadcast as in numpy. A result takes the type of the tensor it is computed
 from (the left operand); integer tensors compute in floating point where needed and truncate.
 """
-import operator
-
 import numpy as np
 
-from ._core import FRESH, TensorBase, fmt_size, new_object, shape_of, wrap
+from ._core import FRESH, TensorBase, fmt_size, new_object, shape_of
 from . import types as _types
 
 _asc = np.ascontiguousarray
@@ -261,8 +259,6 @@ _INTEGER_VARIANT = {name: _integer_division(name, fn) for name, fn in _BINARY.it
                     if fn in (np.true_divide, np.fmod, np.remainder)}
 _INTEGER_VARIANT.update((name, fn) for name, fn in _BINARY.items() if fn in _BITWISE)
 _INTEGER_VARIANT['cpow'] = _power
-_COMPARE = {'lt': np.less, 'le': np.less_equal, 'gt': np.greater, 'ge': np.greater_equal,
-            'eq': np.equal, 'ne': np.not_equal}
 
 FUNCTIONS = {}   # torch.<name> function forms, collected for torchlike/__init__.py
 _methods = {}
@@ -427,104 +423,6 @@ _methods['addcmul'], FUNCTIONS['addcmul'] = _addc('addcmul', np.multiply)
 _methods['addcdiv'], FUNCTIONS['addcdiv'] = _addc('addcdiv', np.true_divide)
 
 
-def _compare_run(name, ufunc, res, x, v):
-    a = x._arr() if isinstance(x, TensorBase) else None
-    if a is None:
-        raise TypeError(f"{name}: expected a tensor, got {type(x).__name__}")
-    b = _operand(v)
-    try:
-        r = ufunc(a, b)
-    except ValueError:
-        raise _size_error(name, a, b) from None
-    r = r.view(np.uint8)
-    if res is None:
-        return wrap(_types.tensor_classes['torch.ByteTensor'], _asc(r))
-    return emit(res, res, r)
-
-
-def _make_compare(name, ufunc):
-    def method(self, *args):
-        if len(args) == 1:
-            return _compare_run(name, ufunc, None, self, args[0])
-        if len(args) == 2:
-            return _compare_run(name, ufunc, self, args[0], args[1])
-        raise TypeError(f"{name} takes 1 or 2 arguments (got {len(args)})")
-
-    def function(*args):
-        if len(args) == 2:
-            return _compare_run(name, ufunc, None, *args)
-        if len(args) == 3:
-            return _compare_run(name, ufunc, *args)
-        raise TypeError(f"torch.{name} takes 2 or 3 arguments (got {len(args)})")
-
-    method.__name__ = function.__name__ = name
-    return method, function
-
-
-for _name, _uf in _COMPARE.items():
-    _methods[_name], FUNCTIONS[_name] = _make_compare(_name, _uf)
-
-
-def _binary_operator(name, ufunc, reflected=False, keeps_type=False):
-    """`x op y` returning a new tensor of the left tensor's type (fast path for small tensors).
-    `keeps_type`: the op cannot change the type of two same-type operands (+ - *), so that
-    common case skips the isinstance and result-type checks."""
-
-    def op(self, other):
-        a = self._a
-        if self._buf is not self._st._data:
-            a = self._refresh()
-        cls = self.__class__
-        if keeps_type and other.__class__ is cls:
-            b = other._a
-            if other._buf is not other._st._data:
-                b = other._refresh()
-            try:
-                r = ufunc(b, a) if reflected else ufunc(a, b)
-            except ValueError:
-                raise _size_error(name, a, b) from None
-        else:
-            if isinstance(other, TensorBase):
-                b = other._a
-                if other._buf is not other._st._data:
-                    b = other._refresh()
-            elif isinstance(other, _SCALARS):
-                b = other
-            else:
-                return NotImplemented
-            try:
-                r = ufunc(b, a) if reflected else ufunc(a, b)
-            except ValueError:
-                raise _size_error(name, a, b) from None
-            except OverflowError:
-                b = _in_range(b, a.dtype)
-                r = ufunc(b, a) if reflected else ufunc(a, b)
-            if r.dtype is not cls._dtype:
-                r = r.astype(cls._dtype)
-        if r.ndim > 1:
-            r = _asc(r)  # a 1-D result is always contiguous; N-D ones follow numpy's layout
-        t = new_object(cls)
-        t._a = r
-        t._st = FRESH
-        t._buf = None
-        return t
-
-    op.__name__ = f'__{name}__'
-    return op
-
-
-def _operator_division(name, ufunc):
-    """`/` and `%` for the operators: all-integer operands get the checked, truncating variant."""
-    int_fn = _integer_division(name, ufunc)
-
-    def fn(p, q):
-        arrays = [v for v in (p, q) if isinstance(v, np.ndarray)]
-        if all(v.dtype.kind in 'iu' for v in arrays):
-            return int_fn(p, q)
-        return ufunc(p, q)
-    return fn
-
-
 class PointwiseMixin:
     __slots__ = ()
 
@@ -563,71 +461,6 @@ class PointwiseMixin:
                 except (TypeError, ValueError, OverflowError):
                     pass
         return _methods['mul'](self, *args)
-
-    __add__ = _binary_operator('add', operator.add, keeps_type=True)
-    __radd__ = _binary_operator('add', operator.add, reflected=True, keeps_type=True)
-    __sub__ = _binary_operator('sub', operator.sub, keeps_type=True)
-    __rsub__ = _binary_operator('sub', operator.sub, reflected=True, keeps_type=True)
-    __mul__ = _binary_operator('mul', operator.mul, keeps_type=True)
-    __rmul__ = _binary_operator('mul', operator.mul, reflected=True, keeps_type=True)
-    __truediv__ = _binary_operator('div', _operator_division('div', np.true_divide))
-    __rtruediv__ = _binary_operator('div', _operator_division('div', np.true_divide), True)
-    __mod__ = _binary_operator('mod', _operator_division('mod', np.remainder))
-    __rmod__ = _binary_operator('mod', _operator_division('mod', np.remainder), True)
-    __pow__ = _binary_operator('pow', _pow_fn)
-    __rpow__ = _binary_operator('pow', _power, reflected=True)
-    __and__ = _binary_operator('and', np.bitwise_and)
-    __or__ = _binary_operator('or', np.bitwise_or)
-    __xor__ = _binary_operator('xor', np.bitwise_xor)
-
-    def __neg__(self):
-        return _fresh(self.__class__, np.negative(self._arr()))
-
-    def __pos__(self):
-        return self.clone()
-
-    def __abs__(self):
-        return _fresh(self.__class__, np.abs(self._arr()))
-
-    def __lt__(self, other):
-        return _compare_run('lt', np.less, None, self, other)
-
-    def __le__(self, other):
-        return _compare_run('le', np.less_equal, None, self, other)
-
-    def __gt__(self, other):
-        return _compare_run('gt', np.greater, None, self, other)
-
-    def __ge__(self, other):
-        return _compare_run('ge', np.greater_equal, None, self, other)
-
-    def __eq__(self, other):
-        if not isinstance(other, (TensorBase, int, float, bool, np.number, np.ndarray)):
-            return NotImplemented
-        return _compare_run('eq', np.equal, None, self, other)
-
-    def __ne__(self, other):
-        if not isinstance(other, (TensorBase, int, float, bool, np.number, np.ndarray)):
-            return NotImplemented
-        return _compare_run('ne', np.not_equal, None, self, other)
-
-    def __iadd__(self, other):
-        return self.add(other)
-
-    def __isub__(self, other):
-        return self.csub(other)
-
-    def __imul__(self, other):
-        return self.mul(other)
-
-    def __itruediv__(self, other):
-        return self.div(other)
-
-    def __imod__(self, other):
-        return self.remainder(other)
-
-    def __ipow__(self, other):
-        return self.pow(other)
 
 
 for _name, _method in _methods.items():

@@ -11,6 +11,8 @@ from .storage import LongStorage, Storage
 from .views import ViewMixin
 from .indexing import IndexMixin
 from .pointwise import PointwiseMixin
+from .comparisons import ComparisonMixin
+from .operators import OperatorMixin
 from .reductions import ReductionMixin
 from .blas import BlasMixin
 from .rng import RandomMixin
@@ -75,8 +77,8 @@ def _geometry_args(args):
     return int(offset), size, stride
 
 
-class Tensor(ViewMixin, IndexMixin, PointwiseMixin, ReductionMixin, BlasMixin, RandomMixin,
-             LinalgMixin, FunctionalMixin, TensorBase):
+class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMixin, ReductionMixin,
+             BlasMixin, RandomMixin, LinalgMixin, FunctionalMixin, TensorBase):
     """A strided view (storage, offset, size, stride) on a Storage.
 
     `torch.Tensor(...)` builds the default type (DoubleTensor unless changed with

@@ -17,11 +17,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 import torchlike as torch
+from torchlike import comparisons as cmp
 from torchlike import pointwise as pw
 from torchlike_testing import (FAST, WRITABLE, arrays, assert_tensor, layout_names,
                                make_layout, nonzero_arrays, shapes)
 
-F = pw.FUNCTIONS
+F = {**pw.FUNCTIONS, **cmp.FUNCTIONS}
 D, L = torch.DoubleTensor, torch.LongTensor
 
 
@@ -150,7 +151,7 @@ def test_every_catalogue_entry_has_a_reference():
     assert set(pw._UNARY_FLOAT) <= set(UNARY_FLOAT_REF)
     assert set(pw._UNARY_ANY) <= set(UNARY_ANY_REF)
     assert set(pw._BINARY) <= set(BINARY_REF)
-    assert set(pw._COMPARE) <= set(COMPARE_REF)
+    assert set(cmp._COMPARE) <= set(COMPARE_REF)
 
 
 @pytest.mark.parametrize('name', sorted(pw._UNARY_FLOAT))
@@ -482,7 +483,7 @@ def test_addc_bad_arguments():
 
 
 # -- comparisons -----------------------------------------------------------------------------------
-@pytest.mark.parametrize('name', sorted(pw._COMPARE))
+@pytest.mark.parametrize('name', sorted(cmp._COMPARE))
 @FAST
 @given(data=st.data())
 def test_compare(name, data):

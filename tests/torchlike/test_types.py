@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import torchlike as torch
+from torchlike import comparisons as cmp
 from torchlike import pointwise as pw
 from torchlike import types
 from torchlike_testing import CLASSES, FLOAT_CLASSES, INT_CLASSES, assert_tensor, make_layout
@@ -159,9 +160,9 @@ def test_float_only_functions_refuse_integer_tensors(name, cls):
 @pytest.mark.parametrize('cls', CLASSES)
 def test_comparisons_give_byte_tensors(cls):
     x = cls([1, 2, 3])
-    for name in pw._COMPARE:
+    for name in cmp._COMPARE:
         assert type(getattr(x, name)(2)) is torch.ByteTensor
-        assert type(pw.FUNCTIONS[name](x, x)) is torch.ByteTensor
+        assert type(cmp.FUNCTIONS[name](x, x)) is torch.ByteTensor
     assert type(x > 1) is torch.ByteTensor and type(x == x) is torch.ByteTensor
     assert type(x) is cls and x.totable() == [1, 2, 3]
 
