@@ -12,9 +12,9 @@ scheme: no scaling while training, multiply by 1-p when evaluating.
 import numpy as np
 
 import torchlike as torch
-from torchlike._core import fmt_size
 
 from .checks import check_input
+from ._helpers import _buffer, _check_grad
 from .module import Module
 
 
@@ -23,24 +23,6 @@ def _check_p(module, p):
             or not 0 <= p < 1:
         raise ValueError(f"{module._typename}: illegal probability p={p!r}, must be "
                          f"0 <= p < 1")
-
-
-def _buffer(module, name, like):
-    """module.<name>, replaced by an empty tensor of like's type when the types differ (the
-    module has no weight, so it follows its input's type)."""
-    t = getattr(module, name)
-    if t._typename != like._typename:
-        t = like.new()
-        setattr(module, name, t)
-    return t
-
-
-def _check_grad(module, input, gradOutput):
-    if not torch.isTensor(gradOutput) or gradOutput.size() != input.size():
-        got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
-            type(gradOutput).__name__
-        raise ValueError(f"{module._typename}: gradOutput has size {got}, expected the "
-                         f"input's size {fmt_size(input.size())}")
 
 
 class Dropout(Module):
@@ -85,7 +67,7 @@ class Dropout(Module):
         return self.output
 
     def updateGradInput(self, input, gradOutput):
-        _check_grad(self, input, gradOutput)
+        _check_grad(self, gradOutput, input.size())
         if self.inplace:
             _buffer(self, 'gradInput', gradOutput).set(gradOutput)
         else:
@@ -152,7 +134,7 @@ class SpatialDropout(Module):
 
     def updateGradInput(self, input, gradOutput):
         self._noiseShape(input)
-        _check_grad(self, input, gradOutput)
+        _check_grad(self, gradOutput, input.size())
         _buffer(self, 'gradInput', gradOutput).resizeAs(gradOutput).copy(gradOutput)
         if getattr(self, '_masked', self.train):
             self.gradInput.numpy()[...] *= self.noise.numpy()

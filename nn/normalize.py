@@ -5,28 +5,10 @@ import math
 import numpy as np
 
 import torchlike as torch
-from torchlike._core import fmt_size
 
 from .checks import check_input
+from ._helpers import _buffer, _check_grad
 from .module import Module
-
-
-def _buffer(module, name, like):
-    """module.<name> as a tensor of like's type (these modules have no weight, so they follow
-    their input's type)."""
-    t = getattr(module, name)
-    if t._typename != like._typename:
-        t = like.new()
-        setattr(module, name, t)
-    return t
-
-
-def _check_grad(module, input, gradOutput):
-    if not torch.isTensor(gradOutput) or gradOutput.size() != input.size():
-        got = fmt_size(gradOutput.size()) if torch.isTensor(gradOutput) else \
-            type(gradOutput).__name__
-        raise ValueError(f"{module._typename}: gradOutput has size {got}, expected the "
-                         f"input's size {fmt_size(input.size())}")
 
 
 class Normalize(Module):
@@ -67,7 +49,7 @@ class Normalize(Module):
 
     def updateGradInput(self, input, gradOutput):
         x = self._rows(input)
-        _check_grad(self, input, gradOutput)
+        _check_grad(self, gradOutput, input.size())
         g = gradOutput.numpy().reshape(x.shape)
         norm = self.norm.numpy().reshape(-1, 1)
         if norm.shape[0] != x.shape[0]:
@@ -154,7 +136,7 @@ class SpatialCrossMapLRN(Module):
 
     def updateGradInput(self, input, gradOutput):
         x = self._maps(input)
-        _check_grad(self, input, gradOutput)
+        _check_grad(self, gradOutput, input.size())
         if self.scale.size() != input.size():
             raise RuntimeError(f"{self._typename}: call forward before backward")
         g = gradOutput.numpy().reshape(x.shape)
