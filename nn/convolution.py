@@ -33,7 +33,7 @@ from torchlike._core import fmt_size, wrap
 from torchlike.types import class_for_dtype
 from kernels.cpu import im2col as _k
 
-from .checks import check_same_type
+from .checks import check_same_type, planes_input
 from .module import Module
 
 
@@ -386,26 +386,14 @@ class ConvBase(Module):
 
 def spatial_geometry(module, input, C_expected, kH, kW, dH, dW, pH, pW, M):
     """Checked geometry of a spatial convolution-like call (input C x H x W or N x C x H x W)."""
-    if not torch.isTensor(input):
-        raise TypeError(f"{module._typename}: expected a tensor input, got "
-                        f"{type(input).__name__}")
-    shape = tuple(input.size())
-    if len(shape) not in (3, 4):
-        raise ValueError(f"{module._typename}: expected 3-D (nInputPlane x H x W) or 4-D "
-                         f"(batch x nInputPlane x H x W) input, got size {fmt_size(shape)}")
-    batch = len(shape) == 4
-    N = shape[0] if batch else 1
-    C, H, W = shape[-3:]
-    if C != C_expected:
-        raise ValueError(f"{module._typename}: input has {C} planes, expected {C_expected} "
-                         f"(input size {fmt_size(shape)})")
+    shape, batch, N, H, W = planes_input(module, input, C_expected)
     oH, oW = out_size(H, kH, dH, pH), out_size(W, kW, dW, pW)
     if oH < 1 or oW < 1:
         raise ValueError(f"{module._typename}: input size {fmt_size(shape)} is too small: "
                          f"output would be {M} x {oH} x {oW} (kernel {kW}x{kH}, stride "
                          f"{dW},{dH}, padding {pW},{pH})")
     out_shape = (N, M, oH, oW) if batch else (M, oH, oW)
-    return ConvGeometry(N, C, 1, H, W, (1, kH, kW, 1, dH, dW, 0, pH, pW, 1, oH, oW), M, batch,
+    return ConvGeometry(N, C_expected, 1, H, W, (1, kH, kW, 1, dH, dW, 0, pH, pW, 1, oH, oW), M, batch,
                         shape, out_shape)
 
 

@@ -19,7 +19,7 @@ import torchlike as torch
 from torchlike._core import fmt_size
 from kernels.cpu import im2col as _k
 
-from .checks import check_same_type
+from .checks import check_same_type, planes_input
 from .convolution import ConvBase, ConvGeometry, buffer, check_nonnegative, check_positive
 
 
@@ -54,19 +54,7 @@ class SpatialFullConvolution(ConvBase):
 
     def _geometry(self, input):
         """Geometry in the kernels' terms: the 'image' is the output, the grid is the input."""
-        if not torch.isTensor(input):
-            raise TypeError(f"{self._typename}: expected a tensor input, got "
-                            f"{type(input).__name__}")
-        shape = tuple(input.size())
-        if len(shape) not in (3, 4):
-            raise ValueError(f"{self._typename}: expected 3-D (nInputPlane x H x W) or 4-D "
-                             f"(batch x nInputPlane x H x W) input, got size {fmt_size(shape)}")
-        batch = len(shape) == 4
-        N = shape[0] if batch else 1
-        C, H, W = shape[-3:]
-        if C != self.nInputPlane:
-            raise ValueError(f"{self._typename}: input has {C} planes, expected "
-                             f"{self.nInputPlane} (input size {fmt_size(shape)})")
+        shape, batch, N, H, W = planes_input(self, input, self.nInputPlane)
         oH = (H - 1) * self.dH - 2 * self.padH + self.kH + self.adjH
         oW = (W - 1) * self.dW - 2 * self.padW + self.kW + self.adjW
         M = self.nOutputPlane
