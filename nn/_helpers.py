@@ -113,13 +113,10 @@ class _Fields:
     files lack; an empty Lua table read for output/gradInput becomes a list."""
 
     _indexFields = ()
-    _transient = ()
     _loadDefaults = {}
 
     def _torchFields(self):
         fields = super()._torchFields()
-        for name in self._transient:
-            fields.pop(name, None)
         for name in self._indexFields:
             if name in fields:
                 v = fields[name]

@@ -27,6 +27,7 @@ def _check_p(module, p):
 
 class Dropout(Module):
     _buffers = ('noise',)
+    _transient = ('_masked',)
 
     def __init__(self, p=0.5, v1=False, inplace=False, stochasticInference=False):
         _check_p(self, p)
@@ -79,11 +80,6 @@ class Dropout(Module):
             self.gradInput.mul(1 - self.p)
         return self.gradInput
 
-    def _torchFields(self):
-        fields = super()._torchFields()
-        fields.pop('_masked', None)
-        return fields
-
     @classmethod
     def _torchLoadFields(cls, fields, version):
         fields.setdefault('p', 0.5)
@@ -102,6 +98,7 @@ class Dropout(Module):
 class SpatialDropout(Module):
     """Zeroes whole feature maps of a C x H x W (or N x C x H x W) input with probability p."""
     _buffers = ('noise',)
+    _transient = ('_masked',)
 
     def __init__(self, p=0.5, stochasticInference=False):
         _check_p(self, p)
@@ -141,11 +138,6 @@ class SpatialDropout(Module):
         else:
             self.gradInput.mul(1 - self.p)
         return self.gradInput
-
-    def _torchFields(self):
-        fields = super()._torchFields()
-        fields.pop('_masked', None)
-        return fields
 
     @classmethod
     def _torchLoadFields(cls, fields, version):

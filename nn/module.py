@@ -243,10 +243,15 @@ class Module:
         return _utils.clear(self, 'output', 'gradInput', *getattr(self, '_buffers', ()))
 
     # -- serialization (torch.save / torch.load) --------------------------------------------
+    _transient = ()   # fields a subclass keeps between calls but never writes to a file
+
     def _torchFields(self):
-        """The fields written to a .t7 file: everything but the getParameters bookkeeping."""
+        """The fields written to a .t7 file: everything but the getParameters bookkeeping and
+        the class's `_transient` fields."""
         fields = dict(self.__dict__)
         fields.pop('_flatParameters', None)
+        for name in self._transient:
+            fields.pop(name, None)
         return fields
 
     # -- printing ---------------------------------------------------------------------------

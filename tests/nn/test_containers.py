@@ -227,3 +227,14 @@ def test_containers_round_trip_through_t7():
     assert str(loaded) == str(net)
     empty = torch.deserialize(torch.serialize(nn.Sequential()))
     assert empty.modules == []
+
+
+def test_transient_fields_and_flat_bookkeeping_are_not_saved():
+    net = nn.Sequential().add(nn.Dropout(0.5)).add(lin(3, 2))
+    net.forward(torch.randn(4, 3))
+    net.backward(torch.randn(4, 3), torch.randn(4, 2))
+    net.getParameters()
+    assert '_masked' in net.get(0).__dict__ and '_flatParameters' in net.__dict__
+    loaded = torch.deserialize(torch.serialize(net))
+    assert '_masked' not in loaded.get(0).__dict__
+    assert '_flatParameters' not in loaded.__dict__
