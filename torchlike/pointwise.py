@@ -309,6 +309,7 @@ FUNCTIONS['pow'] = pow
 
 
 _AXPY_MIN = 1 << 14   # below this, numpy's two passes cost less than the kernel call
+_kernel = {'axpy': None}
 
 
 def _axpy(self, value, y):
@@ -321,8 +322,10 @@ def _axpy(self, value, y):
             or a.shape != b.shape or not a.flags.c_contiguous or not b.flags.c_contiguous
             or (a is not b and np.may_share_memory(a, b))):
         return False
-    from kernels.cpu.blas1 import axpy   # imported on first use: numba loads lazily
-    axpy(a.reshape(-1), a.dtype.type(value), b.reshape(-1))
+    if _kernel['axpy'] is None:   # imported on first use: numba loads lazily
+        from kernels.cpu.blas1 import axpy
+        _kernel['axpy'] = axpy
+    _kernel['axpy'](a.reshape(-1), a.dtype.type(value), b.reshape(-1))
     return True
 
 
