@@ -35,6 +35,7 @@ def _fresh_buffer(buf, like):
 
 class Concat(Container):
     """Every child gets the same input; outputs are concatenated along `dimension`."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def __init__(self, dimension, *modules):
         super().__init__(*modules)
@@ -92,6 +93,7 @@ class Concat(Container):
 class DepthConcat(Concat):
     """Concat that zero-pads the other dimensions to the largest child output, each output
     centred in its region (Inception-style)."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def _window(self, target, o, d, offset):
         region = target.narrow(d, offset, o.size(d))
@@ -123,6 +125,7 @@ class DepthConcat(Concat):
 class Parallel(Container):
     """Child i gets input.select(inputDimension, i); the outputs are concatenated along
     outputDimension."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def __init__(self, inputDimension, outputDimension, *modules):
         super().__init__(*modules)

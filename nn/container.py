@@ -20,6 +20,7 @@ def prefix_error(err, i, container):
 
 
 class Container(Module):
+    _device_agnostic = True   # tensor methods only: runs on any device
     _typename = 'nn.Container'
 
     def __init__(self, *modules):
@@ -141,6 +142,7 @@ class Container(Module):
 class Sequential(Container):
     """Modules applied one after another: the output of module i is the input of module i+1.
     `output` *is* the last module's output and `gradInput` the first module's (no copies)."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def insert(self, module, index=None):
         """Insert `module` at position `index` (default: append)."""

@@ -4,14 +4,20 @@ import copy
 
 import torchlike as torch
 
+from . import device as _device
 from . import utils as _utils
+from .module import _graph_hook, _is_graph_input
 
 
 class Criterion:
     _typename = 'nn.Criterion'
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, device=None, **kwargs):
         super().__init_subclass__(**kwargs)
+        if device is not None:   # a device twin (see nn/device.py): same Torch class as its base
+            cls._typename = cls.__mro__[1]._typename
+            _device.register_twin(cls, device)
+            return
         if '_typename' not in cls.__dict__:
             cls._typename = 'nn.' + cls.__name__
         torch.registerClass(cls._typename, cls)
@@ -19,6 +25,10 @@ class Criterion:
     def __init__(self):
         self.gradInput = torch.Tensor()
         self.output = 0
+        default = torch.getdefaulttensortype()
+        if _device.is_cuda_type(default):   # built under setdefaulttensortype('torch.Cuda...')
+            _device.check_convertible(self, default)
+            _device.adopt(self, default)
 
     def updateOutput(self, input, target):
         return self.output
@@ -32,8 +42,15 @@ class Criterion:
     def backward(self, input, target):
         return self.updateGradInput(input, target)
 
-    def __call__(self, input, target):
-        """(loss, gradInput)."""
+    def __call__(self, *args):
+        """crit(input, target) -> (loss, gradInput). With nngraph imported,
+        crit([prediction_node, target_node]) builds a graph node (nn.ModuleFromCriterion)."""
+        if len(args) == 1 and _is_graph_input(args):
+            return _graph_hook['call'].make_criterion_node(self, *args)
+        if len(args) != 2:
+            raise TypeError(f"{self._typename}(input, target) takes 2 arguments, got "
+                            f"{len(args)}")
+        input, target = args
         loss = self.forward(input, target)
         return loss, self.backward(input, target)
 
@@ -43,11 +60,17 @@ class Criterion:
     def type(self, typename=None, tensorCache=None):
         if typename is None:
             return getattr(self, '_type', torch.getdefaulttensortype())
+        if tensorCache is None:
+            _device.check_convertible(self, typename)
         cache = {} if tensorCache is None else tensorCache
         for key, value in list(self.__dict__.items()):
             self.__dict__[key] = _utils.recursiveType(value, typename, cache, key)
         self._type = typename
+        _device.adopt(self, typename)
         return self
+
+    def cuda(self):
+        return self.type('torch.CudaTensor')
 
     def float(self):
         return self.type('torch.FloatTensor')

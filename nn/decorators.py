@@ -6,6 +6,7 @@ from .container import Container
 
 class Decorator(Container):
     """Forwards everything to one wrapped module (a base for modules that wrap another)."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def __init__(self, module):
         super().__init__(module)
@@ -32,6 +33,7 @@ class Bottle(Decorator):
     """Applies a module made for `nInputDim`-D input (batch dimension included) to input with
     more leading dimensions, by folding the extra leading dimensions into the batch:
     e.g. Bottle(nn.Linear(10, 3)) maps a 4x5x10 input to 4x5x3."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def __init__(self, module, nInputDim=2, nOutputDim=None):
         super().__init__(module)

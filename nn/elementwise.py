@@ -16,6 +16,7 @@ from .module import Module
 class Identity(Module):
     """Passes its input (a tensor or a list of tensors) through: output is input, gradInput is
     gradOutput (the very same objects, no copy)."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def updateOutput(self, input):
         self.output = input

@@ -14,6 +14,7 @@ import copy
 
 import torchlike as torch
 
+from . import device as _device
 from . import flatten as _flatten
 from . import utils as _utils
 
@@ -33,8 +34,12 @@ class Module:
     _typename = 'nn.Module'
     gradInput = None   # what a module saved with gradInput = None (Lua nil) loads back as
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, device=None, **kwargs):
         super().__init_subclass__(**kwargs)
+        if device is not None:   # a device twin (see nn/device.py): same Torch class as its base
+            cls._typename = cls.__mro__[1]._typename
+            _device.register_twin(cls, device)
+            return
         if '_typename' not in cls.__dict__:
             cls._typename = 'nn.' + cls.__name__
         torch.registerClass(cls._typename, cls)
@@ -43,6 +48,10 @@ class Module:
         self.gradInput = torch.Tensor()
         self.output = torch.Tensor()
         self.train = True
+        default = torch.getdefaulttensortype()
+        if _device.is_cuda_type(default):   # built under setdefaulttensortype('torch.Cuda...')
+            _device.check_convertible(self, default)
+            _device.adopt(self, default)
 
     # -- the protocol ---------------------------------------------------------------------
     def updateOutput(self, input):
@@ -189,11 +198,18 @@ class Module:
         (shared storages stay shared, also across modules given the same tensorCache)."""
         if typename is None:
             return getattr(self, '_type', torch.getdefaulttensortype())
+        if tensorCache is None:   # the outermost call: refuse before anything is converted
+            _device.check_convertible(self, typename)
         cache = {} if tensorCache is None else tensorCache
         for key, value in list(self.__dict__.items()):
             self.__dict__[key] = _utils.recursiveType(value, typename, cache, f'{key}')
         self._type = typename
+        _device.adopt(self, typename)
         return self
+
+    def cuda(self, *args):
+        """Move every tensor to the GPU (torch.CudaTensor) and compute there from now on."""
+        return self.type('torch.CudaTensor', *args)
 
     def float(self, *args):
         return self.type('torch.FloatTensor', *args)

@@ -36,6 +36,7 @@ class View(_Fields, Module):
     dimension; here a View that has seen a batch of rank r treats later rank-r inputs with
     exactly one sample as a batch of one too (a single sample has one dimension fewer), so the
     last, short mini-batch of an epoch keeps its shape."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     numInputDims = None
     _batchRank = None     # rank of the batches seen so far (None: none seen)
@@ -119,6 +120,7 @@ class Reshape(_Fields, Module):
     batch mode on (True) or off (False). Unforced, as Torch7: the input is a single sample when
     it has exactly the view's number of elements and its first size is not 1, else a batch
     whose first dimension is kept."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     batchMode = None
     _sizes = None

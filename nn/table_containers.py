@@ -21,6 +21,7 @@ def _accumulate(target, grad, first):
 
 class ConcatTable(Container):
     """Every child gets the same input; the output is the list of their outputs."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def updateOutput(self, input):
         self.output = [self._call(i, m.updateOutput, input) for i, m in enumerate(self.modules)]
@@ -59,6 +60,7 @@ class ConcatTable(Container):
 
 class ParallelTable(Container):
     """Child i gets input[i]; the output is the list of their outputs."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     def _check(self, x, what):
         if not isinstance(x, (list, tuple)) or len(x) != len(self.modules):
@@ -97,6 +99,7 @@ class MapTable(ParallelTable):
     """One module applied to every entry of a list input. Clones are made as needed; with
     `shared` (the default) they share the prototype's weight, bias and gradients, and the
     parameters are reported once (so updateParameters applies the shared gradient once)."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     SHARED = ('weight', 'bias', 'gradWeight', 'gradBias')
 

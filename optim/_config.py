@@ -126,6 +126,9 @@ def check_x(name, x):
     if not isinstance(x, TensorBase):
         raise TypeError(f"optim.{name}: x must be a torch.FloatTensor or torch.DoubleTensor, "
                         f"got {type(x).__name__}")
+    if getattr(type(x), '_is_cuda', False):
+        raise TypeError(f"optim.{name} runs on CPU tensors only; on CUDA use optim.sgd or "
+                        f"optim.adam (or move x to the host with x.float())")
     if x._dtype.kind != 'f':
         raise TypeError(f"optim.{name}: x must be a torch.FloatTensor or torch.DoubleTensor, "
                         f"got {x._typename}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from kernels.cpu import optim_updates as K
 from . import _config as C
+from . import cuda_updates
 
 
 def _no_tables_warning(name, config, state):
@@ -54,6 +55,8 @@ def adam(feval, x, config=None, state=None):
     beta2 = C.number(name, config, 'beta2', 0.999, lo=0, hi=1, hi_open=True)
     eps = C.number(name, config, 'epsilon', 1e-8, lo=0)
     wd = C.number(name, config, 'weightDecay', 0.0, lo=0)
+    if cuda_updates.is_cuda(x):
+        return cuda_updates.adam(feval, x, config, state, lr, lrd, beta1, beta2, eps, wd)
     xa = C.check_x(name, x)
     t = C.counter(name, state, 't')
     m, ma, store_m = C.buffer(name, state, 'm', x, xa)

@@ -12,6 +12,7 @@ import numpy as np
 
 from kernels.cpu import optim_updates as K
 from . import _config as C
+from . import cuda_updates
 
 _plain_kernel = C.KernelRunner(K.sgd_plain_serial, K.sgd_plain_parallel)
 _momentum_kernel = C.KernelRunner(K.sgd_momentum_serial, K.sgd_momentum_parallel)
@@ -37,6 +38,8 @@ def sgd(feval, x, config=None, state=None):
         raise ValueError(f"optim.sgd: Nesterov momentum needs momentum > 0 and dampening = 0, got "
                          f"momentum={mom:g}, dampening={damp:g} (dampening defaults to the "
                          f"momentum: set dampening=0 explicitly)")
+    if cuda_updates.is_cuda(x):
+        return cuda_updates.sgd(feval, x, config, state, lr, lrd, wd, mom, damp, nesterov)
     xa = C.check_x(name, x)
     lrs = C.per_element(name, config, 'learningRates', x, xa)
     wds = C.per_element(name, config, 'weightDecays', x, xa)
