@@ -20,6 +20,7 @@ class Criterion:
             return
         if '_typename' not in cls.__dict__:
             cls._typename = 'nn.' + cls.__name__
+        _utils.warn_if_replacing(cls)
         torch.registerClass(cls._typename, cls)
 
     def __init__(self):

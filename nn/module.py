@@ -42,6 +42,7 @@ class Module:
             return
         if '_typename' not in cls.__dict__:
             cls._typename = 'nn.' + cls.__name__
+        _utils.warn_if_replacing(cls)
         torch.registerClass(cls._typename, cls)
 
     def __init__(self):

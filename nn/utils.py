@@ -1,4 +1,6 @@
 """Helpers that work on tensors or (nested) lists of tensors, as nn.utils did for Lua tables."""
+import warnings
+
 import torchlike as torch
 
 from . import flatten as _flatten
@@ -131,3 +133,17 @@ def contiguousView(output, input, *sizes):
         return input.view(*sizes)
     output = output if output is not None else input.new()
     return output.resizeAs(input).copy(input).view(*sizes)
+
+
+def warn_if_replacing(cls):
+    """A new module class takes over the Torch name of another one (a user's `class
+    Linear(nn.Module)` becomes what torch.load builds for every 'nn.Linear'): say so. Defining
+    the same class again (a re-run notebook cell) stays quiet."""
+    from torchlike.serialization import registeredClass
+    old = registeredClass(cls._typename)
+    if old is not None and old is not cls and \
+            (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+        warnings.warn(f"{cls.__module__}.{cls.__qualname__} replaces "
+                      f"{old.__module__}.{old.__qualname__} as the class of '{cls._typename}' "
+                      f"objects in .t7 files; give it another name with "
+                      f"_typename = 'nn.MyName' to keep both", stacklevel=3)

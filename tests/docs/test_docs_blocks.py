@@ -12,6 +12,7 @@ import os
 import pathlib
 import re
 import sys
+import tempfile
 import textwrap
 import traceback
 
@@ -89,6 +90,8 @@ def run_page(path, folder):
     default_type = torch.getdefaulttensortype()
     registered_before = dict(registry._class_by_name)
     namespace = {'__name__': '__main__'}
+    saved_tempdir = tempfile.tempdir
+    tempfile.tempdir = folder          # pages that use tempfile.mkdtemp() leave nothing behind
     os.chdir(folder)
     sys.path.insert(0, folder)
     importlib.invalidate_caches()
@@ -102,6 +105,7 @@ def run_page(path, folder):
                                   f"{traceback.format_exc()}") from None
     finally:
         os.chdir(saved_cwd)
+        tempfile.tempdir = saved_tempdir
         sys.path[:] = saved_path
         torch.setRNGState(rng_state)
         torch.setdefaulttensortype(default_type)
