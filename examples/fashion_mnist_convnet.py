@@ -1,111 +1,225 @@
-"""Train a small convnet on the real Fashion-MNIST, the Torch7 way.
+"""Train a convnet on the real Fashion-MNIST, the Torch7 way (the README's first command).
 
-    python examples/fashion_mnist_convnet.py [-epochs 6] [-batchSize 64] [-workers 2] [-data DIR]
+    python examples/fashion_mnist_convnet.py [-epochs N] [-batchSize N] [-workers N]
+        [-optimizer sgd|nag|adam|adamax|rmsprop|adagrad] [-learningRate X] [-momentum X]
+        [-seed N] [-data DIR] [-save DIR] [-resume PATH] [-config FILE.yaml]
 
-The model is an nn.Sequential; getParameters() flattens it into one vector; every step calls
-optim.sgd with a closure that runs forward and backward; batches come from a DataLoader whose
-worker threads build them while the main thread trains; a ConfusionMatrix reports each epoch.
+What it shows, in the order a Torch7 user would write it:
+- options through torch.CmdLine, whose defaults live in fashion_mnist_convnet.yaml (beside this
+  file); `-config other.yaml` overrides them and the options of a run are saved as YAML;
+- donkeys, as in imagenet-multiGPU.torch: a threads.Threads pool whose workers build the
+  mini-batches (index the images, normalise them) while the main thread trains on each batch in
+  the job's end callback; `pool.synchronize()` closes an epoch. Batches are consumed in their
+  shuffled order whatever order the donkeys finish in, so a seed reproduces a run exactly;
+- `params, gradParams = model.getParameters()` and an `optim.sgd(feval, params, config, state)`
+  closure per step;
+- torch.progress: a bar with ETA and the running loss (sparse plain lines when the output is not
+  a terminal), a ConfusionMatrix on the training and the test set every epoch;
+- optim.Logger: train loss and accuracies per epoch in <save>/accuracy.log, plotted to
+  <save>/accuracy.png and .svg (matplotlib), or to <save>/accuracy.svg without matplotlib;
+- a checkpoint every epoch, <save>/checkpoint.t7 written with torch.save (model, optimiser
+  state, epoch, logger rows, random state); `-resume <save>/checkpoint.t7` (or the folder) goes
+  on from it and ends with the very parameters an uninterrupted run would have.
+  -epochs counts all epochs, the resumed ones included.
+
+Everything printed also goes to <save>/log.txt, and the options to <save>/log.yaml.
 The data is the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 """
+import functools
 import os
 import sys
 
-import nn
-import optim
-import torchlike as torch
-from torchlike.data import DataLoader, TensorDataset, readIDX
+import numpy as np
 
-DEFAULT_DATA = os.environ.get('FASHION_MNIST_DIR', '/usr/share/datasets/fashion-mnist')
-CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
-           'Sneaker', 'Bag', 'Ankle boot']
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
+import _common                      # noqa: E402  (needs the path above)
+import _fashion                     # noqa: E402
+import nn                           # noqa: E402
+import optim                        # noqa: E402
+import threads                      # noqa: E402
+import torchlike as torch           # noqa: E402
 
-def load(folder, prefix, limit=0):
-    images = readIDX(os.path.join(folder, f'{prefix}-images-idx3-ubyte.gz'))
-    labels = readIDX(os.path.join(folder, f'{prefix}-labels-idx1-ubyte.gz')).long()
-    if limit:
-        images, labels = images.narrow(0, 0, limit), labels.narrow(0, 0, limit)
-    return TensorDataset(images, labels)
+LOG_COLUMNS = ['train loss', 'train accuracy', 'test accuracy']
 
 
 def convnet():
+    """Two conv + max-pool stages and two linear layers: 28x28 -> 16x12x12 -> 32x4x4 -> 10."""
     return nn.Sequential(
-        nn.SpatialConvolution(1, 16, 5, 5), nn.ReLU(), nn.SpatialMaxPooling(2, 2),   # 16x12x12
-        nn.SpatialConvolution(16, 32, 5, 5), nn.ReLU(), nn.SpatialMaxPooling(2, 2),  # 32x4x4
+        nn.SpatialConvolution(1, 16, 5, 5), nn.ReLU(), nn.SpatialMaxPooling(2, 2),
+        nn.SpatialConvolution(16, 32, 5, 5), nn.ReLU(), nn.SpatialMaxPooling(2, 2),
         nn.View(32 * 4 * 4), nn.Linear(32 * 4 * 4, 128), nn.ReLU(),
         nn.Linear(128, 10), nn.LogSoftMax())
 
 
-def as_input(images):
-    """A ByteTensor batch N x 28 x 28 -> FloatTensor N x 1 x 28 x 28 in [0, 1]."""
-    return images.float().div(255).view(images.size(0), 1, 28, 28)
-
-
-def evaluate(model, loader):
-    confusion = optim.ConfusionMatrix(CLASSES)
-    model.evaluate()
-    for images, labels in loader:
-        confusion.batchAdd(model.forward(as_input(images)), labels)
-    model.training()
-    confusion.updateValids()
-    return confusion
-
-
-def main(argv):
+def parse_options(argv):
+    D = _common.load_defaults(__file__)
     cmd = torch.CmdLine()
-    cmd.text('A convnet on Fashion-MNIST with nn, optim and a worker pool')
-    cmd.option('-data', DEFAULT_DATA, 'folder with the four IDX .gz files')
-    cmd.option('-epochs', 6, 'passes over the training set')
-    cmd.option('-batchSize', 64, 'mini-batch size')
-    cmd.option('-learningRate', 0.1, 'SGD step size')
-    cmd.option('-momentum', 0.9, 'SGD momentum')
-    cmd.option('-workers', 2, 'data-loading worker threads (0: load in the main thread)')
-    cmd.option('-limit', 0, 'use only this many images of each split (0 = all)')
-    cmd.option('-seed', 1, 'random seed')
-    cmd.option('-save', '', 'write the trained model here with torch.save')
-    opt = cmd.parse(argv)
-    if not os.path.isdir(opt.data):
-        sys.exit(f"Fashion-MNIST not found in {opt.data}: install it with "
-                 f"'apt-get install dataset-fashion-mnist' or pass -data DIR")
+    cmd.text('A convnet on Fashion-MNIST with nn, optim, donkey threads and checkpoints')
+    cmd.text()
+    cmd.text('Options:')
+    cmd.option('-data', _fashion.DEFAULT_DATA, 'folder with the four Fashion-MNIST IDX .gz files')
+    cmd.option('-epochs', D['epochs'], 'passes over the training set (resumed ones included)')
+    cmd.option('-batchSize', D['batchSize'], 'mini-batch size')
+    cmd.option('-workers', D['workers'], 'donkey threads building the batches')
+    cmd.option('-optimizer', D['optimizer'], 'sgd | nag | adam | adamax | rmsprop | adagrad')
+    cmd.option('-learningRate', D['learningRate'], 'step size (0: the optimiser\'s usual one)')
+    cmd.option('-learningRateDecay', D['learningRateDecay'], 'sgd: lr / (1 + step * decay)')
+    cmd.option('-momentum', D['momentum'], 'momentum (sgd and nag)')
+    cmd.option('-seed', D['seed'], 'random seed (weights and shuffles)')
+    cmd.option('-limit', D['limit'], 'use only the first N images of each split (0: all)')
+    cmd.option('-save', D['save'], 'folder for the checkpoint, logs and plot')
+    cmd.option('-resume', '', 'checkpoint file (or its folder) to go on from')
+    return cmd, cmd.parse(argv)
+
+
+# -- donkeys: these run in the worker threads ----------------------------------------------------
+def init_donkey(splits, threadId):
+    """Each donkey keeps the data sets it cuts batches from (shared, not copied: threads)."""
+    threads.local.splits = splits
+
+
+def load_batch(split, k, indices):
+    """Batch number `k` of `split`: the images at `indices`, normalised, and their labels."""
+    images, labels = threads.local.splits[split]
+    idx = torch.fromNumpy(indices)
+    return k, _fashion.normalise(images.index(0, idx)), labels.index(0, idx)
+
+
+def batches(n, batchSize, seed, epoch):
+    """The shuffled batches of one epoch (int64 index arrays), drawn from (seed, epoch) alone,
+    so that a resumed run sees the same batches as an uninterrupted one."""
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return [order[i:i + batchSize] for i in range(0, n, batchSize)]
+
+
+class InOrder:
+    """An end callback that hands results to `consume` in job order: donkeys may finish out of
+    order, and training on batches in a fixed order is what makes runs reproducible."""
+
+    def __init__(self, consume):
+        self.consume, self.waiting, self.next = consume, {}, 0
+
+    def __call__(self, k, *batch):
+        self.waiting[k] = batch
+        while self.next in self.waiting:
+            self.consume(*self.waiting.pop(self.next))
+            self.next += 1
+
+
+# -- the main thread -----------------------------------------------------------------------------
+def main(argv):
+    cmd, opt = parse_options(argv)
+    _fashion.require(opt.data)
+    os.makedirs(opt.save, exist_ok=True)
+    cmd.log(os.path.join(opt.save, 'log.txt'), opt)        # also writes log.yaml
+    try:
+        return train(opt)
+    finally:
+        cmd.closeLog()
+
+
+def train(opt):
+    splits = {s: _fashion.load(opt.data, s, opt.limit) for s in ('train', 't10k')}
+    ntrain = splits['train'][0].size(0)
+    method, config = _common.optimiser(opt.optimizer, opt.learningRate, opt.momentum,
+                                       opt.learningRateDecay)
+    checkpoint_path = os.path.join(opt.save, 'checkpoint.t7')
+
     torch.manualSeed(opt.seed)
-    train = load(opt.data, 'train', opt.limit)
-    test = load(opt.data, 't10k', opt.limit)
-    train_loader = DataLoader(train, opt.batchSize, shuffle=True, nWorkers=opt.workers,
-                              seed=opt.seed)
-    test_loader = DataLoader(test, 1000, nWorkers=opt.workers)
-
-    model = convnet().float()
-    model.get(0).gradInput = None                  # the input needs no gradient
+    first_epoch, rows, state = 0, [], {}
+    if opt.resume:
+        path = opt.resume
+        if os.path.isdir(path):
+            path = os.path.join(path, 'checkpoint.t7')
+        if not os.path.isfile(path):
+            sys.exit(f"-resume: no checkpoint at {path}")
+        checkpoint = torch.load(path)
+        model, first_epoch, rows = checkpoint['model'], checkpoint['epoch'], checkpoint['log']
+        torch.setRNGState(checkpoint['rngState'])
+        if checkpoint['optimizer'] == opt.optimizer:
+            state = checkpoint['optimState']
+        else:
+            print(f"resuming with {opt.optimizer} instead of {checkpoint['optimizer']}: "
+                  f"the optimiser starts from a fresh state")
+        print(f"resumed from {path} after epoch {first_epoch}")
+    else:
+        model = convnet().float()
+    model.get(0).gradInput = None                 # the images need no gradient
     criterion = nn.ClassNLLCriterion().float()
-    params, grads = model.getParameters()
-    config = {'learningRate': opt.learningRate, 'momentum': opt.momentum}
+    params, gradParams = model.getParameters()
+
+    logger = optim.Logger(os.path.join(opt.save, 'accuracy.log'))
+    logger.setNames(LOG_COLUMNS)
+    for row in rows:                              # a resumed run keeps the earlier epochs
+        logger.add(row)
+
     print(model)
-    print(f"{len(train)} training images, {params.nElement()} parameters")
-
+    print(f"{ntrain} training images, {params.nElement()} parameters, {opt.optimizer} "
+          f"{config}, {opt.workers} donkeys")
     timer = torch.Timer()
-    for epoch in range(opt.epochs):
-        total, seen = 0.0, 0
-        for step, (images, labels) in enumerate(train_loader):
-            x = as_input(images)
+    confusion = optim.ConfusionMatrix(_fashion.CLASSES)
+    with threads.Threads(opt.workers, functools.partial(init_donkey, splits)) as donkeys:
+        for epoch in range(first_epoch, opt.epochs):
+            # one training epoch: donkeys load batches, the end callback trains on them
+            confusion.zero()
+            todo = batches(ntrain, opt.batchSize, opt.seed, epoch)
+            seen, total = 0, 0.0
 
-            def feval(p):
-                grads.zero()
-                out = model.forward(x)
-                loss = criterion.forward(out, labels)
-                model.backward(x, criterion.backward(out, labels))
-                return loss, grads
+            def train_on(inputs, targets):
+                nonlocal seen, total
 
-            _, fs = optim.sgd(feval, params, config)
-            total, seen = total + fs[0] * labels.size(0), seen + labels.size(0)
-            torch.progress(step + 1, len(train_loader), f"loss {total / seen:.4f}")
-        confusion = evaluate(model, test_loader)
-        print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, test accuracy "
-              f"{100 * confusion.totalValid:.2f}%, {timer.time()['real']:.1f} s")
+                def feval(x):
+                    gradParams.zero()
+                    outputs = model.forward(inputs)
+                    loss = criterion.forward(outputs, targets)
+                    model.backward(inputs, criterion.backward(outputs, targets))
+                    return loss, gradParams
+
+                _, fs = method(feval, params, config, state)
+                confusion.batchAdd(model.output, targets)
+                seen, total = seen + targets.size(0), total + fs[0] * targets.size(0)
+                torch.progress(seen, ntrain, f"loss {total / seen:.4f}")
+
+            print(f"epoch {epoch + 1}/{opt.epochs}")
+            consume = InOrder(train_on)
+            for k, indices in enumerate(todo):
+                donkeys.addjob(load_batch, consume, 'train', k, indices)
+            donkeys.synchronize()
+            confusion.updateValids()
+            train_accuracy = confusion.totalValid
+
+            # the test set: donkeys load, the main thread scores (order does not matter)
+            confusion.zero()
+            model.evaluate()
+            ntest = splits['t10k'][0].size(0)
+            for k in range(0, ntest, 1000):
+                donkeys.addjob(load_batch,
+                               lambda _, x, y: confusion.batchAdd(model.forward(x), y),
+                               't10k', k, np.arange(k, min(k + 1000, ntest)))
+            donkeys.synchronize()
+            model.training()
+            confusion.updateValids()
+
+            row = [total / seen, 100 * train_accuracy, 100 * confusion.totalValid]
+            rows.append(row)
+            logger.add(row)
+            _common.plot(logger, LOG_COLUMNS[1:], os.path.join(opt.save, 'accuracy'))
+            _common.save_atomically(checkpoint_path, {
+                'model': model.clearState(),      # without its (large) activation buffers
+                'optimizer': opt.optimizer, 'optimState': state,
+                'epoch': epoch + 1, 'log': rows, 'rngState': torch.getRNGState(),
+                'options': dict(opt)})
+            print(f"epoch {epoch + 1}: train loss {row[0]:.4f}, train accuracy {row[1]:.2f}%, "
+                  f"test accuracy {row[2]:.2f}%, {timer.time()['real']:.1f} s")
+    logger.close()
+    if first_epoch >= opt.epochs:
+        print(f"the checkpoint already holds {first_epoch} epochs; nothing to do")
+        return rows[-1][2] / 100 if rows else float('nan')
     print(confusion)
-    train_loader.terminate()
-    test_loader.terminate()
-    if opt.save:
-        torch.save(opt.save, model.clearState())
+    print(f"checkpoint, log and plot in {opt.save}")
     return confusion.totalValid
 
 

@@ -9,6 +9,9 @@ from .storage import (Storage, ByteStorage, CharStorage, ShortStorage, IntStorag
 from ._core import Size
 from .tensor import (Tensor, ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
                      FloatTensor, DoubleTensor, fromNumpy)
+from . import cuda
+from .cuda import (CudaTensor, CudaLongTensor, CudaByteTensor, CudaStorage, CudaLongStorage,
+                   CudaByteStorage)
 from .utils import (typename, isTensor, isStorage, type, isTypeOf, setnumthreads,
                     getnumthreads)
 

@@ -119,6 +119,7 @@ class TensorBase:
     __slots__ = ('_a', '_st', '_buf', '__weakref__')
     _dtype = None
     _typename = 'torch.Tensor'
+    _is_cuda = False       # True on the CUDA tensor classes (torchlike/cuda/tensor.py)
     __new__ = default_type_new
 
     @staticmethod

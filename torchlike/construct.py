@@ -24,6 +24,9 @@ def _filled(name, value, args):
     if res is not None:
         return res.resize(size).fill(value)
     cls = _types.default_tensor_class()
+    if cls._is_cuda:
+        t = cls(*size)
+        return t.fill(value) if value else t
     return wrap(cls, np.full(size, value, cls._dtype))
 
 
@@ -41,7 +44,11 @@ def _deliver(res, r):
     """A new tensor of the default type on array `r`, or `r` written into `res`."""
     if res is None:
         cls = _types.default_tensor_class()
+        if cls._is_cuda:
+            return cls._from_host(r)
         return wrap(cls, np.ascontiguousarray(r, dtype=cls._dtype))
+    if res._is_cuda:
+        return res.resize(r.shape).copy(r)
     return emit(res, res, r)
 
 
@@ -161,6 +168,8 @@ def cat(*args):
     tensors = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not tensors or not all(isinstance(t, TensorBase) for t in tensors):
         raise TypeError("torch.cat expects tensors (or one list of tensors) and an optional dim")
+    if tensors[0]._is_cuda or (res is not None and res._is_cuda):
+        return _cat_on_device(res, tensors, dim)
     arrays = [t._arr() for t in tensors if t._arr().size]
     if not arrays:
         return tensors[0].new() if res is None else res.resize(0)
@@ -175,6 +184,33 @@ def cat(*args):
             raise ValueError(f"cat: the sizes must match except in dimension {d}; got {sizes}")
     r = np.concatenate(arrays, axis=d)
     return _same_class(res, tensors[0], r)
+
+
+def _cat_on_device(res, tensors, dim):
+    """torch.cat of CUDA tensors: the result is resized once and each piece copied into its
+    narrow() of it on the device."""
+    from .cuda.tensor import check_device
+    for t in tensors[1:] + ([res] if res is not None else []):
+        check_device(tensors[0], t, 'cat')
+    sizes = [tuple(t.size()) for t in tensors if t.nElement()]
+    if not sizes:
+        return tensors[0].new() if res is None else res.resize(0)
+    nd = max(len(s) for s in sizes)
+    d = nd - 1 if dim is None else (dim + nd if dim < 0 else dim)
+    if not 0 <= d < nd:
+        raise IndexError(f"cat: dimension {dim} is out of range for {nd}-D tensors")
+    rest = sizes[0][:d] + sizes[0][d + 1:]
+    if any(len(s) != nd or s[:d] + s[d + 1:] != rest for s in sizes):
+        raise ValueError(f"cat: the sizes must match except in dimension {d}; got "
+                         f"{', '.join(fmt_size(s) for s in sizes)}")
+    out_size = sizes[0][:d] + (sum(s[d] for s in sizes),) + sizes[0][d + 1:]
+    out = type(tensors[0])._empty(*out_size) if res is None else res.resize(out_size)
+    at = 0
+    for t in tensors:
+        if t.nElement():
+            out.narrow(d, at, t.size(d)).copy(t)
+            at += t.size(d)
+    return out
 
 
 def reshape(*args):

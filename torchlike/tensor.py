@@ -89,6 +89,16 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMix
     """
     __slots__ = ()
 
+    def __new__(cls, *args):
+        if cls._dtype is None:
+            cls = _types.default_tensor_class()
+            if cls._is_cuda:
+                # not a torch.Tensor subclass, so Python would not call its __init__
+                t = object.__new__(cls)
+                t.__init__(*args)
+                return t
+        return object.__new__(cls)
+
     def __init__(self, *args):
         dt = self._dtype
         self._buf = None
@@ -260,7 +270,7 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMix
             return self
         if not isinstance(src, Storage):
             raise TypeError(f"set: expected a tensor or a storage, got {type(src).__name__}")
-        if src._dtype != self._dtype:
+        if src._dtype != self._dtype or getattr(src, '_is_cuda', False):
             raise TypeError(f"set: cannot point a {self._typename} at a {src._typename}")
         offset, size, stride = _geometry_args(args[1:])
         data = src._data
@@ -299,7 +309,10 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMix
         Broadcastable shapes broadcast; other shapes with the same number of elements copy in
         row-major order, as Torch7 did."""
         dst = self._arr()
-        s = src._arr() if isinstance(src, TensorBase) else np.asarray(src)
+        if isinstance(src, TensorBase):
+            s = src._host().reshape(src.size() or (0,)) if src._is_cuda else src._arr()
+        else:
+            s = np.asarray(src)
         try:
             np.copyto(dst, s, casting='unsafe')
         except ValueError:
@@ -335,6 +348,8 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMix
         cls = name if isinstance(name, type) else _types.tensor_class(name)
         if cls is self.__class__:
             return self
+        if cls._is_cuda:
+            return cls._from_host(self._arr())
         return wrap(cls, self._arr().astype(cls._dtype, order='C'))  # contiguous, as Torch7
 
     def typeAs(self, other):
@@ -360,6 +375,17 @@ class Tensor(ViewMixin, IndexMixin, PointwiseMixin, OperatorMixin, ComparisonMix
 
     def double(self):
         return self.type('torch.DoubleTensor')
+
+    def cuda(self):
+        """A torch.CudaTensor copy on the device (cutorch's :cuda(), float32 whatever the
+        type); cudaLong() / cudaByte() give CudaLongTensor / CudaByteTensor."""
+        return self.type('torch.CudaTensor')
+
+    def cudaLong(self):
+        return self.type('torch.CudaLongTensor')
+
+    def cudaByte(self):
+        return self.type('torch.CudaByteTensor')
 
     def numpy(self):
         """A zero-copy numpy view: writes through it change the tensor."""

@@ -38,6 +38,17 @@ def register_storage_class(cls):
     return cls
 
 
+def register_cuda_tensor_class(cls):
+    """CUDA classes resolve by name only: numpy dtypes keep naming the CPU classes."""
+    tensor_classes[cls._typename] = cls
+    return cls
+
+
+def register_cuda_storage_class(cls):
+    storage_classes[cls._typename] = cls
+    return cls
+
+
 def tensor_class(name):
     """The tensor class called `name` ('torch.FloatTensor'); a clear error for unknown names."""
     try:

@@ -184,6 +184,7 @@ def test_docs_page_runs(page, tmp_path):
         pytest.fail(str(e), pytrace=False)
 
 
+@pytest.mark.filterwarnings("ignore:.*as the class of")
 def test_a_failing_block_is_named_and_the_session_is_restored(tmp_path):
     page = tmp_path / 'page.md'
     page.write_text(textwrap.dedent('''\

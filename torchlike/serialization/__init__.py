@@ -22,7 +22,9 @@ Lua -> Python on load:
   UTF-8, else bytes;  table -> list (keys exactly 1..n, n >= 1), dict (other string/number
   keys; the empty table too), or LuaTable (a key that is a table or object, or keys like true
   and 1 that collide in Python);  torch.{Byte..Double}{Tensor,Storage} -> torchlike types
-  (0-based storage offset; torch.Cuda* -> the CPU type; Half -> Float);  tds.Vec/tds.Hash ->
+  (0-based storage offset; Half -> Float); torch.Cuda{,Long,Byte}{Tensor,Storage} -> the
+  torchlike CUDA types when CUDA is available (and load's cpu=False), else the CPU twins
+  (Float/Long/Byte); other torch.Cuda* types -> the CPU type;  tds.Vec/tds.Hash ->
   TdsVec (a list) / TdsHash (a dict);  functions -> inert LuaFunction;  registered classes ->
   instances made without calling __init__;  other Torch classes -> TorchObject.
 Shared references and cycles come back as shared objects. Loading never runs code.
@@ -58,7 +60,7 @@ def _encode(obj, mode, referenced, fn):
     return sink.parts()
 
 
-def _decode(data, mode, referenced, fn):
+def _decode(data, mode, referenced, fn, cpu=False):
     if mode not in _LOAD_MODES:
         raise ValueError(f"{fn}: mode must be 'binary', 'ascii', 'b32' or 'b64', got {mode!r}")
     _check_referenced(referenced, fn)
@@ -66,7 +68,7 @@ def _decode(data, mode, referenced, fn):
     source = (AsciiSource if is_ascii else BinarySource)(data, long_size)
     if source.end == 0:
         raise EOFError(f"{fn}: no data (empty file)")
-    return Reader(source, referenced).read()
+    return Reader(source, referenced, cpu).read()
 
 
 def save(path, obj, mode='binary', referenced=True):
@@ -87,19 +89,22 @@ def save(path, obj, mode='binary', referenced=True):
             f.write(p)
 
 
-def load(path, mode='binary', referenced=True):
+def load(path, mode='binary', referenced=True, *, cpu=False):
     """Read one object from the file `path` (a path, or a binary file object) written by
     Torch7's `torch.save` or by `save`. `mode`: 'binary' (default; 8-byte C long), 'b32' /
     'b64' (binary with a 4- / 8-byte long: 'b32' for files from 32-bit systems and Windows),
-    or 'ascii'. Truncated or corrupt data raises EOFError / ValueError naming the offset."""
+    or 'ascii'. Truncated or corrupt data raises EOFError / ValueError naming the offset.
+    torch.CudaTensor / CudaLongTensor / CudaByteTensor (and their storages) load on the device
+    when `torch.cuda.isAvailable()`, else as FloatTensor / LongTensor / ByteTensor; `cpu=True`
+    loads them on the host in every case."""
     if hasattr(path, 'read'):
-        return _decode(path.read(), mode, referenced, 'load')
+        return _decode(path.read(), mode, referenced, 'load', cpu)
     with open(os.fspath(path), 'rb') as f:
         if mode == 'ascii' or os.fstat(f.fileno()).st_size == 0:
-            return _decode(f.read(), mode, referenced, 'load')
+            return _decode(f.read(), mode, referenced, 'load', cpu)
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     try:
-        return _decode(mm, mode, referenced, 'load')
+        return _decode(mm, mode, referenced, 'load', cpu)
     finally:
         try:
             mm.close()
@@ -112,11 +117,13 @@ def serialize(obj, mode='binary'):
     return b''.join(_encode(obj, mode, True, 'serialize'))
 
 
-def deserialize(data, mode='binary'):
-    """The object held by `data` (bytes-like, from `serialize` or Torch7's torch.serialize)."""
+def deserialize(data, mode='binary', *, cpu=False):
+    """The object held by `data` (bytes-like, from `serialize` or Torch7's torch.serialize);
+    `cpu` as in `load`."""
     if isinstance(data, str):
         raise TypeError("deserialize expects bytes (the output of serialize), got str")
-    return _decode(data if isinstance(data, bytes) else bytes(data), mode, True, 'deserialize')
+    return _decode(data if isinstance(data, bytes) else bytes(data), mode, True, 'deserialize',
+                   cpu)
 
 
 def serializeToStorage(obj, mode='binary'):

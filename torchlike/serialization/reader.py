@@ -38,6 +38,10 @@ for _s in _SHORT_NAMES + ('Half',):
         _STORAGE_TYPES[f'{_prefix}{_s}Storage'] = (_cpu, _file_dtype)
 _TENSOR_TYPES['torch.CudaTensor'] = ('Float', _types.DTYPES['Float'])
 _STORAGE_TYPES['torch.CudaStorage'] = ('Float', _types.DTYPES['Float'])
+# cutorch names that have a torchlike CUDA class: loaded on the device when CUDA is available
+# (and the caller did not ask for the CPU), else as the CPU twin above
+_ON_DEVICE = {'torch.CudaTensor', 'torch.CudaLongTensor', 'torch.CudaByteTensor',
+              'torch.CudaStorage', 'torch.CudaLongStorage', 'torch.CudaByteStorage'}
 
 
 _INT_RANGE = float(2 ** 63)
@@ -60,9 +64,11 @@ def lua_string(b):
 
 
 class Reader:
-    def __init__(self, source, referenced=True):
+    def __init__(self, source, referenced=True, cpu=False):
         self.src = source
         self.referenced = referenced
+        self.cpu = cpu        # True: CUDA tensors load as their CPU twins whatever the mode
+        self._device = None   # decided when the first CUDA type is met (imports numba.cuda)
         self.objects = {}     # reference index -> object
         self.open_tables = {}  # index -> True once something referred back to it while open
 
@@ -224,10 +230,24 @@ class Reader:
             return self._registered(idx, cls, name, version)
         return self._generic(idx, name, version)
 
+    def _on_device(self, name):
+        """Whether a tensor/storage saved as `name` loads as a CUDA one."""
+        if name not in _ON_DEVICE or self.cpu:
+            return False
+        if self._device is None:
+            from ..cuda import isAvailable
+            self._device = isAvailable()
+        return self._device
+
     def _tensor(self, idx, name):
         src = self.src
         short, _ = _TENSOR_TYPES[name]
-        cls = _types.tensor_classes[f'torch.{short}Tensor']
+        if self._on_device(name):
+            cls = _types.tensor_classes[name]
+            storage_name = name.replace('Tensor', 'Storage')
+        else:
+            cls = _types.tensor_classes[f'torch.{short}Tensor']
+            storage_name = f'torch.{short}Storage'
         t = cls()
         self._record(idx, t)
         at = src.pos
@@ -243,10 +263,10 @@ class Reader:
                 raise ValueError(f"{name} of size {'x'.join(map(str, sizes))} at offset {at} "
                                  f"has no storage")
             return t
-        if type(storage) is not _types.storage_classes.get(f'torch.{short}Storage'):
+        if type(storage) is not _types.storage_classes.get(storage_name):
             raise ValueError(f"{name} at offset {at} refers to a "
                              f"{getattr(storage, '_typename', type(storage).__name__)}, not a "
-                             f"torch.{short}Storage")
+                             f"{storage_name}")
         if ndim == 0:
             offset = offset if 0 <= offset <= len(storage) else 0
         try:
@@ -262,7 +282,11 @@ class Reader:
         cls = _types.storage_classes[f'torch.{short}Storage']
         if data.dtype != cls._dtype:
             data = data.astype(cls._dtype)    # HalfStorage -> FloatStorage
-        st = cls._wrap(data)
+        if self._on_device(name):
+            from ..cuda.device import memory
+            st = _types.storage_classes[name]._wrap(memory().to_device(data))
+        else:
+            st = cls._wrap(data)
         self._record(idx, st)
         return st
         yield  # (a generator with no children)

@@ -235,6 +235,9 @@ class Writer:
     def _tensor_payload(self, t):
         s = self.sink
         self._header(t._typename, 1)
+        if t._is_cuda:
+            yield from self._cuda_tensor_payload(t)
+            return
         a = t._arr()
         if a.size == 0:
             # as Torch7 writes an empty tensor: no dimensions, offset 1, no storage
@@ -266,9 +269,25 @@ class Writer:
         s.write_long(offset + 1)                       # 1-based in the file
         yield st, '.storage()'
 
+    def _cuda_tensor_payload(self, t):
+        """A CUDA tensor: its own geometry (the metadata lives in Python), then its storage,
+        whose data the storage payload copies to the host."""
+        s = self.sink
+        size = t.size()
+        if not size:
+            s.write_int(0)
+            s.write_long(1)
+            s.write_int(T_NIL)
+            return
+        s.write_int(len(size))
+        s.write_longs(size)
+        s.write_longs(t.stride())
+        s.write_long(t.storageOffset() + 1)            # 1-based in the file
+        yield t.storage(), '.storage()'
+
     def _storage_payload(self, st):
         self._header(st._typename, 1)
-        data = st._data
+        data = st._host() if getattr(st, '_is_cuda', False) else st._data
         if not isinstance(data, np.ndarray):
             raise SaveError(TypeError, f"cannot save a {st._typename} whose data is not in "
                             f"host memory", hint="; copy it to the CPU first")
