@@ -96,7 +96,7 @@ def avg_pool(xf, of, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw)
     out_plane = oT * oH * oW
     if P == 0:
         return
-    zero = xf[0] * 0                     # accumulate in the input's precision, as THNN did
+    zero = xf[0] * 0   # float64 for both types (numba promotes float32 * int): THNN summed in float32
     for p in range(P):
         ib = p * in_plane
         o = p * out_plane
