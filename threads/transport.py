@@ -86,6 +86,8 @@ class JobPickler(pickle.Pickler):
     """Main -> worker: storages in named blocks by name, other storages by value."""
 
     def reducer_override(self, obj):
+        if getattr(type(obj), '_is_cuda', False):
+            return NotImplemented      # device data travels as a host copy (its __reduce_ex__)
         if isinstance(obj, TensorBase):
             return _reduce_tensor(obj)
         if isinstance(obj, Storage):
@@ -120,6 +122,8 @@ class ResultPickler(pickle.Pickler):
         return False             # the main process's block (or a block attached from it)
 
     def reducer_override(self, obj):
+        if getattr(type(obj), '_is_cuda', False):
+            return NotImplemented      # device data travels as a host copy (its __reduce_ex__)
         if isinstance(obj, TensorBase):
             return _reduce_tensor(obj)
         if not isinstance(obj, Storage):

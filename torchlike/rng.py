@@ -213,6 +213,9 @@ bernoulli = _scalar('bernoulli')
 def _fill(t, values):
     """Write n = t.nElement() drawn values into t in row-major order of its indices (Torch7's
     TH_TENSOR_APPLY order), whatever its strides."""
+    if getattr(type(t), '_is_cuda', False):      # drawn on the host, then one transfer
+        host = _types.tensor_class(t._host_name)
+        return t.copy(wrap(host, np.asarray(values, host._dtype).reshape(tuple(t.size()))))
     a = t._arr()
     if a.flags.c_contiguous:
         np.copyto(a.reshape(-1), values, casting='unsafe')
@@ -330,24 +333,36 @@ def _sized_result(name, res, args):
     if any(s < 0 for s in sizes):
         raise ValueError(f"{name}: sizes must be non-negative, got {fmt_size(sizes)}")
     if res is None:
-        cls = _types.default_tensor_class()
+        cls = _host_class(_types.default_tensor_class())
         return wrap(cls, np.empty(sizes or (0,), cls._dtype))
     _float_only(res, name)
     return res.resize(sizes)
+
+
+def _host_class(cls):
+    """Draws happen on the host (one generator for both devices); a CUDA default type gets its
+    host twin here and the result is moved to the device by _on_default_device."""
+    return _types.tensor_class(cls._host_name) if getattr(cls, '_is_cuda', False) else cls
+
+
+def _on_default_device(t, res):
+    if res is None and getattr(_types.default_tensor_class(), '_is_cuda', False):
+        return t.type(_types.getdefaulttensortype())
+    return t
 
 
 def rand(*args):
     """rand([res,] [gen,] sizes...) -> tensor uniform on [0, 1) (default type unless res)."""
     res, gen, args = _res_gen_args(args)
     t = _sized_result('rand', res, args)
-    return _fill(t, gen.uniform_array(t._arr().size))
+    return _on_default_device(_fill(t, gen.uniform_array(t.nElement())), res)
 
 
 def randn(*args):
     """randn([res,] [gen,] sizes...) -> tensor of standard normal values."""
     res, gen, args = _res_gen_args(args)
     t = _sized_result('randn', res, args)
-    return _fill(t, gen.normal_array(t._arr().size))
+    return _on_default_device(_fill(t, gen.normal_array(t.nElement())), res)
 
 
 def _swap_in_order(perm, targets):
@@ -373,8 +388,8 @@ def randperm(*args):
         _swap_in_order(perm, (steps.astype(np.int64) + np.arange(n - 1)).tolist())
     values = np.fromiter(perm, np.int64, n)
     if res is None:
-        cls = _types.default_tensor_class()
-        return wrap(cls, values.astype(cls._dtype))
+        cls = _host_class(_types.default_tensor_class())
+        return _on_default_device(wrap(cls, values.astype(cls._dtype)), res)
     return _fill(res.resize(n), values)
 
 

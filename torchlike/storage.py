@@ -128,7 +128,10 @@ class Storage:
 
     def copy(self, src):
         """Copy `src` (a storage of any type, a list or an array) element by element."""
-        data = src._data if isinstance(src, Storage) else np.asarray(src).reshape(-1)
+        if getattr(type(src), '_is_cuda', False):
+            data = src._host()          # a device storage: one transfer to the host
+        else:
+            data = src._data if isinstance(src, Storage) else np.asarray(src).reshape(-1)
         if len(data) != len(self._data):
             raise ValueError(f"copy: sizes do not match: destination has {len(self._data)} "
                              f"elements, source has {len(data)}")

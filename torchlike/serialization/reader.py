@@ -327,6 +327,9 @@ class Reader:
         else:
             for k, v in fields.items():
                 setattr(obj, k, v)
+        after = getattr(cls, '_torchAfterLoad', None)   # e.g. nn: the class of the device
+        if after is not None:
+            after(obj)
         return obj
 
     # -- functions -----------------------------------------------------------------------------
