@@ -191,6 +191,11 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
         self._dv = v
         return v
 
+    def deviceArray(self):
+        """The numba device array viewing this tensor's memory (no copy), for your own
+        `@cuda.jit` kernels: the CUDA counterpart of `numpy()` (see docs/tutorial_new_module.md)."""
+        return self._dev()
+
     def _dev_flat(self):
         """The 1-D contiguous device array of this tensor's nElement elements (no copy); a
         ValueError for a non-contiguous tensor (call contiguous() first)."""
