@@ -73,6 +73,10 @@ class Criterion:
     def cuda(self):
         return self.type('torch.CudaTensor')
 
+    def _torchAfterLoad(self):
+        """After torch.load: the class follows the device the tensors were loaded on."""
+        _device.adopt_loaded(self)
+
     def float(self):
         return self.type('torch.FloatTensor')
 

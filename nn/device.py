@@ -10,6 +10,8 @@ tests for CUDA. Modules written only with tensor methods (containers, Identity, 
 on any device as they are and say so with `_device_agnostic = True`.
 The twins are imported on first use, so `import nn` never imports numba.cuda.
 """
+from torchlike import isTensor
+
 _twins = {}          # base class -> CUDA twin class
 _loaded = {'cuda': False}
 
@@ -24,6 +26,16 @@ def register_twin(twin, device):
     base = twin.__mro__[1]
     twin._cpu_class = base
     _twins[base] = twin
+    # saved under the base's Torch name (and version), still loaded as the base: the loaded
+    # module then takes the class of its tensors' device (Module._torchAfterLoad)
+    from torchlike import serialization
+    entry = serialization.registeredName(base)
+    if entry is not None:
+        name, version = entry
+        loaded_as = serialization.registeredClass(name)
+        serialization.registerClass(name, twin, version=version)
+        if loaded_as is not None:
+            serialization.registerClass(name, loaded_as, loadOnly=True)
 
 
 def _load_twins():
@@ -66,6 +78,46 @@ def adopt(obj, typename):
     target = cuda_class(cls) if is_cuda_type(typename) else cpu_class(cls)
     if target is not None and target is not cls:
         obj.__class__ = target
+
+
+def _on_cuda(obj):
+    """True when a tensor among obj's own fields (lists and dicts included) is on the device,
+    False when there are tensors and none is, None without tensors."""
+    found = None
+    stack = list(obj.__dict__.values())
+    while stack:
+        v = stack.pop()
+        if isTensor(v):
+            if v._is_cuda:
+                return True
+            found = False
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return found
+
+
+def adopt_loaded(obj):
+    """After torch.load: give obj the class that computes on the device its tensors were loaded
+    on (a file written from CUDA loads on the device when CUDA is available, else on the host,
+    where `_type` then says torch.FloatTensor)."""
+    cuda = _on_cuda(obj)
+    if cuda is None:
+        return
+    if cuda:
+        twin = cuda_class(type(obj))
+        if twin is not None:
+            obj.__class__ = twin
+        return
+    obj.__class__ = cpu_class(type(obj))
+    t = obj.__dict__.get('_type')
+    if is_cuda_type(t):
+        obj._type = _HOST_TYPES.get(t, 'torch.FloatTensor')
+
+
+_HOST_TYPES = {'torch.CudaTensor': 'torch.FloatTensor', 'torch.CudaLongTensor': 'torch.LongTensor',
+               'torch.CudaByteTensor': 'torch.ByteTensor'}
 
 
 def _walk(obj, seen=None):

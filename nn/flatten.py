@@ -92,12 +92,17 @@ def _plan(tensors, what):
 def _apply(tensors, plan):
     cls, total, storages, offsets = plan
     flat = cls(total)
-    data = flat.numpy()
+    on_device = getattr(cls, '_is_cuda', False)
+    # a CUDA flat vector is gathered on the host and copied over once (getParameters runs
+    # once per model, and the masks live on the host)
+    data = np.empty(total, cls._dtype) if on_device else flat.numpy()
     pos = 0
     for st, mask in storages:
         k = int(mask.sum())
-        data[pos:pos + k] = st.numpy()[mask]
+        data[pos:pos + k] = (st._host() if on_device else st.numpy())[mask]
         pos += k
+    if on_device and total:
+        flat.copy(data)
     for t, off in zip(tensors, offsets):
         if off is not None:
             t.set(flat.storage(), off, t.size(), t.stride())

@@ -271,6 +271,12 @@ class Module:
             fields.pop(name, None)
         return fields
 
+    def _torchAfterLoad(self):
+        """Called by torch.load once the fields are set: the class follows the device the
+        tensors were loaded on (the CUDA twin, or the CPU class when a file written from CUDA
+        loads where CUDA is not available)."""
+        _device.adopt_loaded(self)
+
     # -- printing ---------------------------------------------------------------------------
     def __repr__(self):
         return self._typename

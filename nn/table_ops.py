@@ -115,6 +115,7 @@ class SplitTable(_TableMixin, Module):
 class SelectTable(_TableMixin, Module):
     """input[index] (0-based; negative counts from the end), passed through without copying.
     gradInput mirrors the input's structure: zeros everywhere but at `index`."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     _indexFields = ('index',)
 
@@ -156,6 +157,7 @@ class SelectTable(_TableMixin, Module):
 class NarrowTable(_TableMixin, Module):
     """The sub-list of `length` entries from `offset` (0-based; a negative offset counts from
     the end). gradInput is gradOutput's entries at those positions and zeros elsewhere."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     _zeros = None
     _buffers = ('_zeros',)
@@ -230,6 +232,7 @@ def _unflatten(structure, flat, pos):
 class FlattenTable(_TableMixin, Module):
     """Nested lists -> one flat list of their tensors, depth first. gradInput takes the nested
     structure of the input again."""
+    _device_agnostic = True   # tensor methods only: runs on any device
 
     _transient = ('input_map',)
 

@@ -16,7 +16,10 @@ def _convert_tensor(t, typename, cache, path):
     st = t.storage()
     entry = cache.get(id(st))
     if entry is None:
-        new_st = _storage_class(typename)(st.numpy())
+        if getattr(st, '_is_cuda', False):   # device data has no numpy view: it converts itself
+            new_st = st.type(typename.replace('Tensor', 'Storage'))
+        else:
+            new_st = _storage_class(typename)(st.numpy())
         cache[id(st)] = (st, new_st)
     else:
         new_st = entry[1]

@@ -38,7 +38,7 @@ from .construct import (zeros, ones, eye, range, arange, linspace, logspace, dia
                         cat, reshape, histc, numel)
 
 # index and mask operations
-from .indexing import index, gather, maskedSelect, nonzero, repeatTensor
+from .indexing import repeatTensor
 
 # function forms of the element-wise, reduction, BLAS and view families
 from .functions import (
@@ -50,7 +50,7 @@ from .functions import (
     std, norm, dist, trace, cumsum, cumprod, kthvalue, median, mode, sort, topk, all, any,
     equal, mm, mv, bmm, ger, dot, addmm, addmv, addbmm, baddbmm, addr, cross, narrow,
     select, sub, transpose, t, permute, unfold, view, viewAs, expand, expandAs, squeeze,
-    unsqueeze, split, chunk, clone, contiguous)
+    unsqueeze, split, chunk, clone, contiguous, index, gather, maskedSelect, nonzero)
 
 # datasets, samplers, the DataLoader and IDX files (imports threads lazily)
 from . import data

@@ -1,11 +1,66 @@
 """The `torch.<name>` function forms: `torch.f(x, ...)` returns a new tensor (or a number),
 `torch.f(res, x, ...)` writes into `res`. The implementations live with their families; this
-module only names them, so that `torchlike/__init__.py` can list them explicitly."""
-from .pointwise import FUNCTIONS as _pointwise
-from .comparisons import FUNCTIONS as _comparisons
-from .reductions import FUNCTIONS as _reductions
-from .blas import FUNCTIONS as _blas
+module only names them, so that `torchlike/__init__.py` can list them explicitly.
+
+The math families dispatch on the device, in one place: when the first or the second
+positional argument is a CUDA tensor (`torch.add(cudaX, y)`, `torch.add(res, cudaX, y)`,
+`torch.pow(2, cudaX)`), the call goes to the CUDA form in torchlike/cuda/math.py. The views
+need no dispatch: they call the tensor's own method."""
+from .pointwise import FUNCTIONS as _pointwise_cpu
+from .comparisons import FUNCTIONS as _comparisons_cpu
+from .reductions import FUNCTIONS as _reductions_cpu
+from .blas import FUNCTIONS as _blas_cpu
 from .construct import VIEW_FUNCTIONS as _views
+from . import indexing as _indexing
+
+_cuda_functions = []   # torchlike.cuda.math.FUNCTIONS, looked up on the first CUDA call
+
+
+def _cuda_form(name, args):
+    if not _cuda_functions:
+        from .cuda.math import FUNCTIONS
+        _cuda_functions.append(FUNCTIONS)
+    fn = _cuda_functions[0].get(name)
+    if fn is None:
+        t = args[0] if getattr(args[0], '_is_cuda', False) else args[1]
+        raise TypeError(f"torch.{name} is not available for {t._typename}; move the tensor "
+                        f"to the host with .float() (or .long(), .byte()) first")
+    return fn
+
+
+def _on_device(name, cpu):
+    """`cpu`, sending calls whose first tensor argument is a CUDA tensor to the CUDA form.
+    The CPU path pays one attribute look-up and one extra call."""
+    def function(*args):
+        # False: a CPU tensor comes first, the CPU form runs (and reports a CUDA operand);
+        # None: a number comes first (torch.pow(2, x)), so the second argument decides
+        on = getattr(args[0], '_is_cuda', None) if args else False
+        if on is False:
+            return cpu(*args)
+        if on or (len(args) > 1 and getattr(args[1], '_is_cuda', False)):
+            return _cuda_form(name, args)(*args)
+        return cpu(*args)
+    function.__name__ = getattr(cpu, '__name__', name)
+    function.__qualname__ = function.__name__
+    function.__doc__ = cpu.__doc__
+    function.__wrapped__ = cpu
+    function._dispatches = True
+    return function
+
+
+def _dispatching(table):
+    """Wrap the family's table in place, so that `torch.<name>` and the family's FUNCTIONS
+    entry stay one object."""
+    for name, fn in table.items():
+        if not getattr(fn, '_dispatches', False):    # wrap once, even if imported twice
+            table[name] = _on_device(name, fn)
+    return table
+
+
+_pointwise = _dispatching(_pointwise_cpu)
+_comparisons = _dispatching(_comparisons_cpu)
+_reductions = _dispatching(_reductions_cpu)
+_blas = _dispatching(_blas_cpu)
 
 # pointwise
 exp = _pointwise['exp']
@@ -125,3 +180,9 @@ split = _views['split']
 chunk = _views['chunk']
 clone = _views['clone']
 contiguous = _views['contiguous']
+
+# index and mask operations with the device dispatch (the CPU forms are in indexing.py)
+index = _on_device('index', _indexing.index)
+gather = _on_device('gather', _indexing.gather)
+maskedSelect = _on_device('maskedSelect', _indexing.maskedSelect)
+nonzero = _on_device('nonzero', _indexing.nonzero)

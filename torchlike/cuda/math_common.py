@@ -69,10 +69,6 @@ def check_devices(name, x, *others):
             check(x, o, name)
 
 
-def is_float(x):
-    return x._dtype.kind == 'f'
-
-
 def float_only(name, x):
     if x._dtype.kind != 'f':
         raise TypeError(f"{name} is only defined for torch.CudaTensor, not {x._typename} "

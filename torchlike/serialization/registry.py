@@ -19,6 +19,9 @@ Protocol (what a registered class may define; everything is optional):
       Converts the fields read from the file (a dict; `version` is the number from "V n")
       before they are set: 1-based Lua indices -> 0-based, renamed fields, defaults for fields
       that old versions lack. Default: the fields unchanged.
+  def _torchAfterLoad(self)  (optional, called once the fields are set)
+      Lets the object adjust to what was loaded (nn modules take the class of the device
+      their tensors landed on).
 
 Loading creates the object with `cls.__new__(cls)` -- `__init__` is NOT called -- records it
 (so references back to it, cycles included, resolve to it), reads its fields table, passes it
