@@ -114,6 +114,21 @@ def _lives_in(tensors, flat):
     return all(t.nElement() == 0 or t.storage() is st for t in tensors)
 
 
+def _check_not_flattened_elsewhere(ws, gs, own):
+    """A parameter already in the flat vector of another getParameters() call (a sub-module's,
+    typically) would be moved out of it, silently detaching that vector from the model."""
+    mine = {id(t.storage()) for t in own} if own is not None else set()
+    for what, ts in (('parameter', ws), ('gradient', gs)):
+        for i, t in enumerate(ts):
+            if t.nElement() and t.storage() in _flat_storages and id(t.storage()) not in mine:
+                raise RuntimeError(
+                    f"getParameters: {what} {i} (size {fmt_size(t.size())}) already lives in "
+                    f"the flat vector of another getParameters() call (on a sub-module?); "
+                    f"flattening it again would silently detach that vector. Call "
+                    f"getParameters() on each part you optimise separately, or call "
+                    f"releaseFlatParameters() on the module that flattened it first.")
+
+
 def getParameters(module):
     ws, gs = module.parameters()
     for i, (w, g) in enumerate(zip(ws, gs)):
@@ -137,6 +152,7 @@ def getParameters(module):
         if a != b:
             raise ValueError(f"getParameters: misaligned parameter at {i}: weights and "
                              f"gradients are shared differently (offset {a} vs {b})")
+    _check_not_flattened_elsewhere(ws, gs, cached)
     release(module)
     flat = _apply(ws, wplan), _apply(gs, gplan)
     for t in flat:

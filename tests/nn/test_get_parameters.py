@@ -170,3 +170,20 @@ def test_optimising_the_flat_vector_trains_the_model():
         net.backward(x, grad)
         p.add(-0.1, g)
     np.testing.assert_allclose(net.get(0).weight.numpy(), [[1.5, -2.0]], atol=1e-3)
+
+
+def test_flattening_a_parent_after_a_child_is_refused_until_the_child_releases():
+    child = nn.Linear(3, 2)
+    model = nn.Sequential(child, nn.Linear(2, 2))
+    flat_child, _ = child.getParameters()
+    before = [p.clone() for p in model.parameters()[0]]
+    with pytest.raises(RuntimeError, match=r"parameter 0 \(size 2 x 3\) already lives in the "
+                                           r"flat vector of another getParameters"):
+        model.getParameters()
+    for p, b in zip(model.parameters()[0], before):       # nothing was re-pointed
+        assert torch.equal(p, b)
+    flat_child.fill(5)
+    assert child.weight.numpy().min() == 5                 # the child's vector still drives it
+    child.releaseFlatParameters()
+    flat, _ = model.getParameters()
+    assert flat.nElement() == 3 * 2 + 2 + 2 * 2 + 2
