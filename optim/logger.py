@@ -15,11 +15,12 @@ import numbers
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
 from torchlike._core import TensorBase
+
+from .svg_plot import write_svg_plot
 
 PLOT_STYLES = ('.', '+', '-', '+-', '~', '|')
 
@@ -57,7 +58,6 @@ class Logger:
         self.plotRawCmd = None     # optional callable(axes), run before the plot is saved
         self.defaultStyle = '+'
         self.logscale = False
-        self._warned = False
 
     # -- writing ----------------------------------------------------------------------------------
     def _header(self, names):
@@ -161,8 +161,9 @@ class Logger:
 
     def plot(self, *names):
         """Plot the given columns (all by default) that hold at least two numbers, and write
-        `<filename>.png` and `<filename>.svg`. Returns the paths written (an empty list when
-        there is nothing to plot, no file name, or no matplotlib, which gives one warning)."""
+        `<filename>.png` and `<filename>.svg` with matplotlib, or `<filename>.svg` alone with a
+        built-in SVG writer when matplotlib is not installed. Returns the paths written (an
+        empty list when there is nothing to plot or no file name)."""
         for n in names:
             if n not in self.symbols:
                 raise KeyError(f"Logger.plot: unknown column {n!r}; the columns are {self.names}")
@@ -176,12 +177,11 @@ class Logger:
         try:
             from matplotlib.figure import Figure
         except ImportError:
-            if not self._warned:
-                warnings.warn("Logger.plot needs matplotlib, which is not installed: "
-                              "pip install matplotlib (logging to the file goes on without it)",
-                              stacklevel=2)
-                self._warned = True
-            return []
+            # no matplotlib: still a picture, drawn by a small SVG writer (lines only)
+            path = f'{self.plotfile}.svg'
+            write_svg_plot(path, [(n, y.tolist()) for n, y in series],
+                           title=f'<Logger::{self.name}>')
+            return [path]
         fig = Figure(figsize=(8, 5))
         ax = fig.add_subplot(1, 1, 1)
         for n, y in series:

@@ -13,7 +13,7 @@ def test_doc_blocks_run(capsys):
     assert len(blocks) == 3
     scope = {}
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore')          # plot() warns when matplotlib is missing
+        warnings.simplefilter("ignore")
         for code in blocks:
             exec(compile(code, str(DOC), 'exec'), scope)
     np.testing.assert_allclose(scope['x'].numpy(), [1.0, 1.0], atol=1e-2)

@@ -106,18 +106,34 @@ def test_plot_writes_png_and_svg(tmp_path):
         log.plot('nope')
 
 
-def test_plot_without_matplotlib_warns_once(tmp_path, monkeypatch):
+def test_plot_without_matplotlib_writes_an_svg_of_its_own(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, 'matplotlib', None)
     monkeypatch.setitem(sys.modules, 'matplotlib.figure', None)
     log = optim.Logger(str(tmp_path / 'a.log'))
-    log.setNames(['a'])
-    log.add([1])
-    log.add([2])
-    with pytest.warns(UserWarning, match='pip install matplotlib'):
-        assert log.plot() == []
+    log.setNames(['a', 'b<c'])
+    log.add([1, 5])
+    log.add([2, 4])
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        assert log.plot() == []
-    log.add([3])                                      # logging goes on
+        paths = log.plot()
+    assert paths == [str(tmp_path / 'a.log.svg')]
+    svg = open(paths[0]).read()
+    assert svg.startswith('<svg') and svg.count('<polyline') == 2
+    assert 'b&lt;c' in svg and '&lt;Logger::' in svg        # names are escaped
+    log.add([3, 3])                                   # logging goes on
     assert len(log.symbols['a']) == 3
+
+
+def test_the_svg_writer_makes_well_formed_svg(tmp_path):
+    import xml.etree.ElementTree as ET
+    from optim.svg_plot import write_svg_plot
+    path = tmp_path / 'curves.svg'
+    write_svg_plot(str(path), [('train', [50, 60, 70]), ('test <x>', [40, 55, 52])],
+                   title='accuracy', xlabel='epoch')
+    root = ET.parse(path).getroot()
+    lines = root.findall('{http://www.w3.org/2000/svg}polyline')
+    assert len(lines) == 2 and len(lines[0].get('points').split()) == 3
+    flat = [('same', [1.0, 1.0])]                      # a constant column still draws
+    write_svg_plot(str(path), flat)
+    assert ET.parse(path).getroot().find('{http://www.w3.org/2000/svg}polyline') is not None
