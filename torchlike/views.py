@@ -23,6 +23,71 @@ def _infer_size(size, n, src_shape):
     return size
 
 
+# -- geometry shared with the CUDA tensors (torchlike/cuda/views.py): sizes and strides in any
+# unit (numpy's bytes here, elements there); an empty tensor passes shape ().
+def sub_slices(ranges, shape):
+    """Torch7's sub: the (start, end) pairs, inclusive and 0-based (negative ones count from
+    the end), checked against `shape` -> a tuple of slices with non-negative start and stop."""
+    if len(ranges) % 2:
+        raise TypeError("sub expects (start, end) pairs of inclusive indices")
+    nd = len(shape)
+    if len(ranges) // 2 > nd:
+        raise IndexError(f"sub: {len(ranges) // 2} ranges for a {nd}-D tensor")
+    slices = []
+    for d in range(len(ranges) // 2):
+        n = shape[d]
+        s, e = ranges[2 * d], ranges[2 * d + 1]
+        s2, e2 = (s + n if s < 0 else s), (e + n if e < 0 else e)
+        if not (0 <= s2 <= e2 < n):
+            raise IndexError(f"sub: range {s}..{e} is out of bounds for dimension {d} of "
+                             f"size {n}")
+        slices.append(slice(s2, e2 + 1))
+    return tuple(slices)
+
+
+def unfold_geometry(shape, strides, dim, size, step):
+    """(sizes, strides) of unfold(dim, size, step): every slice of length `size` along `dim`,
+    `step` apart, as a new last dimension."""
+    nd = len(shape)
+    d = normdim(dim, nd) if nd else 0
+    n = shape[d] if nd else 0
+    if step <= 0 or size <= 0 or size > n:
+        raise ValueError(f"unfold: size {size} and step {step} do not fit dimension {dim} "
+                         f"of size {n}")
+    return (tuple(shape[:d]) + ((n - size) // step + 1,) + tuple(shape[d + 1:]) + (size,),
+            tuple(strides[:d]) + (strides[d] * step,) + tuple(strides[d + 1:]) + (strides[d],))
+
+
+def expand_geometry(shape, strides, size):
+    """(sizes, strides) of expand(size): size-1 dimensions repeat with stride 0, -1 keeps a
+    size, new leading dimensions (stride 0) may be added."""
+    nd = len(shape)
+    if len(size) < nd:
+        raise ValueError(f"expand: cannot expand size {fmt_size(shape)} to fewer "
+                         f"dimensions ({fmt_size(size)})")
+    lead = len(size) - nd
+    new_size, new_strides = [], []
+    for i, s in enumerate(size):
+        if i < lead:
+            if s < 0:
+                raise ValueError("expand: size -1 is not allowed for a new dimension")
+            new_size.append(s)
+            new_strides.append(0)
+            continue
+        n = shape[i - lead]
+        if s == -1 or s == n:
+            new_size.append(n)
+            new_strides.append(strides[i - lead])
+        elif n == 1:
+            new_size.append(s)
+            new_strides.append(0)
+        else:
+            raise ValueError(f"expand: the expanded size ({s}) must match the existing size "
+                             f"({n}) at non-singleton dimension {i - lead}; tensor size "
+                             f"{fmt_size(shape)}, requested {fmt_size(size)}")
+    return tuple(new_size), tuple(new_strides)
+
+
 class ViewMixin:
     __slots__ = ()
 
@@ -64,22 +129,8 @@ class ViewMixin:
     def sub(self, *ranges):
         """Torch7's sub: pairs of inclusive 0-based (start, end) per leading dimension;
         negative values count from the end (-1 is the last index)."""
-        if len(ranges) % 2:
-            raise TypeError("sub expects (start, end) pairs of inclusive indices")
         a = self._arr()
-        nd = a.ndim if a.size else 0
-        if len(ranges) // 2 > nd:
-            raise IndexError(f"sub: {len(ranges) // 2} ranges for a {nd}-D tensor")
-        idx = []
-        for d in range(len(ranges) // 2):
-            n = a.shape[d]
-            s, e = ranges[2 * d], ranges[2 * d + 1]
-            s2, e2 = (s + n if s < 0 else s), (e + n if e < 0 else e)
-            if not (0 <= s2 <= e2 < n):
-                raise IndexError(f"sub: range {s}..{e} is out of bounds for dimension {d} of "
-                                 f"size {n}")
-            idx.append(slice(s2, e2 + 1))
-        return self._view(a[tuple(idx)])
+        return self._view(a[sub_slices(ranges, shape_of(a))])
 
     def transpose(self, d1, d2):
         a = self._arr()
@@ -106,15 +157,8 @@ class ViewMixin:
     def unfold(self, dim, size, step):
         """All slices of length `size` along `dim`, `step` apart, as a new last dimension."""
         a = self._arr()
-        nd = a.ndim if a.size else 0
-        d = normdim(dim, nd) if nd else 0
-        n = a.shape[d] if nd else 0
-        if step <= 0 or size <= 0 or size > n:
-            raise ValueError(f"unfold: size {size} and step {step} do not fit dimension {dim} "
-                             f"of size {n}")
-        shape = a.shape[:d] + ((n - size) // step + 1,) + a.shape[d + 1:] + (size,)
-        strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
-        return self._view(_as_strided(a, shape, strides))
+        return self._view(_as_strided(a, *unfold_geometry(shape_of(a), a.strides, dim, size,
+                                                          step)))
 
     def view(self, *sizes):
         """The same elements seen with new sizes (one may be -1). Works whenever no copy is
@@ -158,31 +202,7 @@ class ViewMixin:
         dimensions may be added."""
         a = self._arr()
         size = parse_sizes(sizes, 'expand')
-        nd = a.ndim if a.size else 0
-        if len(size) < nd:
-            raise ValueError(f"expand: cannot expand size {fmt_size(a.shape)} to fewer "
-                             f"dimensions ({fmt_size(size)})")
-        lead = len(size) - nd
-        shape, strides = [], []
-        for i, s in enumerate(size):
-            if i < lead:
-                if s < 0:
-                    raise ValueError("expand: size -1 is not allowed for a new dimension")
-                shape.append(s)
-                strides.append(0)
-                continue
-            n, st = a.shape[i - lead], a.strides[i - lead]
-            if s == -1 or s == n:
-                shape.append(n)
-                strides.append(st)
-            elif n == 1:
-                shape.append(s)
-                strides.append(0)
-            else:
-                raise ValueError(f"expand: the expanded size ({s}) must match the existing size "
-                                 f"({n}) at non-singleton dimension {i - lead}; tensor size "
-                                 f"{fmt_size(a.shape)}, requested {fmt_size(size)}")
-        return self._view(_as_strided(a, tuple(shape), tuple(strides)))
+        return self._view(_as_strided(a, *expand_geometry(shape_of(a), a.strides, size)))
 
     def expandAs(self, other):
         return self.expand(shape_of(other._arr()))

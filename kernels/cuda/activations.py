@@ -16,7 +16,8 @@ first, as numpy does when it compares a float32 array with a Python number.
 """
 from numba import cuda, float32
 
-from .launch import grid_1d
+from .launch import check_sizes, grid_1d
+from .memory import flat
 
 _ZERO = float32(0)
 _ONE = float32(1)
@@ -65,38 +66,32 @@ def _mul_mask(x, mask, out, inner):
         i += cuda.gridsize(1)
 
 
-def _flat(a):
-    return a if a.ndim == 1 else a.reshape(a.size)
-
-
 def _check(what, a, *others):
-    for o in others:
-        if o.size != a.size:
-            raise ValueError(f"{what}: arrays of {a.size} and {o.size} elements differ")
+    check_sizes(what, a, others)
     return grid_1d(a.size)
 
 
 def threshold_forward(x, out, threshold, value):
     """out = value where x <= threshold, else x."""
     blocks, threads = _check('threshold_forward', x, out)
-    _threshold_forward[blocks, threads](_flat(x), _flat(out), float32(threshold),
+    _threshold_forward[blocks, threads](flat(x), flat(out), float32(threshold),
                                         float32(value))
 
 
 def threshold_backward(x, g, gin, threshold):
     """gin = g where x > threshold, else 0 (g * 0)."""
     blocks, threads = _check('threshold_backward', x, g, gin)
-    _threshold_backward[blocks, threads](_flat(x), _flat(g), _flat(gin), float32(threshold))
+    _threshold_backward[blocks, threads](flat(x), flat(g), flat(gin), float32(threshold))
 
 
 def sigmoid_backward(y, g, gin):
     blocks, threads = _check('sigmoid_backward', y, g, gin)
-    _sigmoid_backward[blocks, threads](_flat(y), _flat(g), _flat(gin))
+    _sigmoid_backward[blocks, threads](flat(y), flat(g), flat(gin))
 
 
 def tanh_backward(y, g, gin):
     blocks, threads = _check('tanh_backward', y, g, gin)
-    _tanh_backward[blocks, threads](_flat(y), _flat(g), _flat(gin))
+    _tanh_backward[blocks, threads](flat(y), flat(g), flat(gin))
 
 
 def mul_mask(x, mask, out, inner=1):
@@ -106,4 +101,4 @@ def mul_mask(x, mask, out, inner=1):
         raise ValueError(f"mul_mask: a mask of {mask.size} entries, each covering {inner} "
                          f"elements, does not fit an input of {x.size} elements")
     blocks, threads = _check('mul_mask', x, out)
-    _mul_mask[blocks, threads](_flat(x), _flat(mask), _flat(out), inner)
+    _mul_mask[blocks, threads](flat(x), flat(mask), flat(out), inner)

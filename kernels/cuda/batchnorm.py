@@ -25,10 +25,11 @@ float64). Everything is float32, so results agree with the CPU's to float32 tole
 """
 import math
 
-import numpy as np
 from numba import cuda, float32
 
-from .launch import TPB, grid_1d, grid_rows
+from .blocks import block_sum, block_sum2
+from .launch import TPB, fmt_dims, grid_1d, grid_rows
+from .memory import or_empty
 
 _ZERO = float32(0)
 _ONE = float32(1)
@@ -50,16 +51,7 @@ def _batch_stats(x, mean, var):
             n = i // S
             acc += x[n, c, i - n * S]
             i += TPB
-        sm[tid] = acc
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h:
-                sm[tid] += sm[tid + h]
-            cuda.syncthreads()
-            h //= 2
-        m = sm[0] / float32(cnt)
-        cuda.syncthreads()
+        m = block_sum(sm, tid, acc) / float32(cnt)
         acc = _ZERO
         i = tid
         while i < cnt:
@@ -67,19 +59,19 @@ def _batch_stats(x, mean, var):
             dv = x[n, c, i - n * S] - m
             acc += dv * dv
             i += TPB
-        sm[tid] = acc
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h:
-                sm[tid] += sm[tid + h]
-            cuda.syncthreads()
-            h //= 2
+        v = block_sum(sm, tid, acc)
         if tid == 0:
             mean[c] = m
-            var[c] = sm[0] / float32(cnt)
-        cuda.syncthreads()
+            var[c] = v / float32(cnt)
         c += cuda.gridDim.x
+
+
+@cuda.jit(device=True, cache=True)
+def _ncs(e, C, S):
+    """(n, c, s) of flat index e in an (N, C, S) array."""
+    s = e % S
+    q = e // S
+    return q // C, q % C, s
 
 
 @cuda.jit(cache=True)
@@ -89,10 +81,7 @@ def _affine(x, out, scale, shift):
     S = x.shape[2]
     e = cuda.grid(1)
     while e < N * C * S:
-        s = e % S
-        q = e // S
-        c = q % C
-        n = q // C
+        n, c, s = _ncs(e, C, S)
         out[n, c, s] = x[n, c, s] * scale[c] + shift[c]
         e += cuda.gridsize(1)
 
@@ -119,20 +108,10 @@ def _grad_sums(x, g, mean, sum_g, dot):
             a += gv
             b += (x[n, c, s] - m) * gv
             i += TPB
-        sa[tid] = a
-        sb[tid] = b
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h:
-                sa[tid] += sa[tid + h]
-                sb[tid] += sb[tid + h]
-            cuda.syncthreads()
-            h //= 2
+        ta, tb = block_sum2(sa, sb, tid, a, b)
         if tid == 0:
-            sum_g[c] = sa[0]
-            dot[c] = sb[0]
-        cuda.syncthreads()
+            sum_g[c] = ta
+            dot[c] = tb
         c += cuda.gridDim.x
 
 
@@ -143,10 +122,7 @@ def _grad_input_train(x, g, gin, a, b, d):
     S = x.shape[2]
     e = cuda.grid(1)
     while e < N * C * S:
-        s = e % S
-        q = e // S
-        c = q % C
-        n = q // C
+        n, c, s = _ncs(e, C, S)
         gin[n, c, s] = g[n, c, s] * a[c] + x[n, c, s] * b[c] + d[c]
         e += cuda.gridsize(1)
 
@@ -203,29 +179,13 @@ def _fold_backward(mean, invstd, weight, sum_g, dot, a, b, d, grad_weight, grad_
 
 
 # -- launchers ---------------------------------------------------------------------------------
-_EMPTY = {}
-
-
-def _opt(a):
-    """An optional per-channel array: None becomes an empty float32 device array."""
-    if a is not None:
-        return a
-    e = _EMPTY.get('f')
-    if e is None:
-        e = _EMPTY['f'] = cuda.device_array(0, np.float32)
-    return e
-
-
-def _shape(a):
-    return ' x '.join(map(str, a.shape))
-
-
 def _check3(what, x, *others):
     if x.ndim != 3:
-        raise ValueError(f"{what}: expected a 3-D (N, C, S) array, got [{_shape(x)}]")
+        raise ValueError(f"{what}: expected a 3-D (N, C, S) array, got [{fmt_dims(x)}]")
     for o in others:
         if o.shape != x.shape:
-            raise ValueError(f"{what}: arrays of sizes [{_shape(x)}] and [{_shape(o)}] differ")
+            raise ValueError(f"{what}: arrays of sizes [{fmt_dims(x)}] and [{fmt_dims(o)}] "
+                             f"differ")
 
 
 def _check_channels(what, C, *arrays, optional=()):
@@ -283,9 +243,9 @@ def fold_forward(mean, var, invstd, running_mean, running_var, weight, bias, sca
                     *((mean, var) if train else ()), optional=(weight, bias))
     unbias = float32(n / (n - 1)) if n > 1 else float32(1)
     blocks, threads = grid_1d(C)
-    _fold_forward[blocks, threads](_opt(mean), _opt(var), invstd, running_mean, running_var,
-                                   _opt(weight), _opt(bias), scale, shift, float32(eps),
-                                   float32(momentum), unbias, bool(train))
+    _fold_forward[blocks, threads](or_empty(mean), or_empty(var), invstd, running_mean,
+                                   running_var, or_empty(weight), or_empty(bias), scale, shift,
+                                   float32(eps), float32(momentum), unbias, bool(train))
 
 
 def fold_backward(mean, invstd, weight, sum_g, dot, a, b, d, grad_weight, grad_bias, n, scale,
@@ -298,6 +258,6 @@ def fold_backward(mean, invstd, weight, sum_g, dot, a, b, d, grad_weight, grad_b
     _check_channels('fold_backward', C, mean, a, b, d, sum_g, dot,
                     optional=(weight, grad_weight, grad_bias))
     blocks, threads = grid_1d(C)
-    _fold_backward[blocks, threads](mean, invstd, _opt(weight), sum_g, dot, a, b, d,
-                                    _opt(grad_weight), _opt(grad_bias), float32(n),
+    _fold_backward[blocks, threads](mean, invstd, or_empty(weight), sum_g, dot, a, b, d,
+                                    or_empty(grad_weight), or_empty(grad_bias), float32(n),
                                     float32(scale), bool(train), bool(want_params))

@@ -13,12 +13,12 @@ never used as an index (no out-of-bounds read on the device); its position is re
 caller can raise before changing any state. `backward` gives every gradInput element one
 thread; bad targets match no class there, so they leave zeros.
 """
-import threading
-
 import numpy as np
 from numba import cuda, float32, int64
 
-from .launch import TPB, grid_1d
+from .blocks import block_min, block_sum2
+from .launch import TPB, fmt_dims, grid_1d
+from .memory import or_empty, thread_buffer
 
 _ZERO = float32(0)
 _ONE = float32(1)
@@ -52,23 +52,12 @@ def _forward(x, t, w, ignore, res):
                 total += wc
                 loss += x[n, c, s] * wc
         i += TPB
-    sl[tid] = loss
-    sw[tid] = total
-    sb[tid] = bad
-    cuda.syncthreads()
-    h = TPB // 2
-    while h > 0:
-        if tid < h:
-            sl[tid] += sl[tid + h]
-            sw[tid] += sw[tid + h]
-            if sb[tid + h] < sb[tid]:
-                sb[tid] = sb[tid + h]
-        cuda.syncthreads()
-        h //= 2
+    loss, total = block_sum2(sl, sw, tid, loss, total)
+    bad = block_min(sb, tid, bad)
     if tid == 0:
-        res[0] = -sl[0]
-        res[1] = sw[0]
-        res[2] = sb[0] if sb[0] < count else -1
+        res[0] = -loss
+        res[1] = total
+        res[2] = bad if bad < count else -1
 
 
 @cuda.jit(cache=True)
@@ -91,35 +80,10 @@ def _backward(gin, t, w, ignore, norm):
         i += cuda.gridsize(1)
 
 
-_local = threading.local()
-
-
-def _result_buffer():
-    """A 3-element float64 device array, one per host thread, reused across calls."""
-    r = getattr(_local, 'res', None)
-    if r is None:
-        r = _local.res = cuda.device_array(3, np.float64)
-    return r
-
-
-_EMPTY = {}
-
-
-def _weights(w):
-    if w is not None:
-        return w
-    e = _EMPTY.get('w')
-    if e is None:
-        e = _EMPTY['w'] = cuda.device_array(0, np.float32)
-    return e
-
-
 def _check(what, x, t, w):
     if x.ndim != 3 or t.ndim != 2 or t.shape != (x.shape[0], x.shape[2]):
-        sx = ' x '.join(map(str, x.shape))
-        st = ' x '.join(map(str, t.shape))
         raise ValueError(f"{what}: expected input (N, C, S) and targets (N, S), got input "
-                         f"[{sx}] and targets [{st}]")
+                         f"[{fmt_dims(x)}] and targets [{fmt_dims(t)}]")
     if w is not None and w.size not in (0, x.shape[1]):
         raise ValueError(f"{what}: {w.size} class weights for {x.shape[1]} classes")
 
@@ -128,8 +92,8 @@ def forward(x, t, w, ignore):
     """(loss, total weight, first bad target position or -1) as Python numbers, like the CPU:
     loss = -sum of w[t] * x[n, t, s] over the targets that are not `ignore`."""
     _check('classnll.forward', x, t, w)
-    res = _result_buffer()
-    _forward[1, TPB](x, t, _weights(w), int(ignore), res)
+    res = thread_buffer('classnll', 3, np.float64)   # 24 bytes copied back below
+    _forward[1, TPB](x, t, or_empty(w), int(ignore), res)
     loss, total, bad = res.copy_to_host()
     if bad >= 0:
         return 0.0, 0.0, int(bad)
@@ -140,4 +104,4 @@ def backward(gin, t, w, ignore, norm):
     """gin = d loss / d x: zero except -w[t] * norm at each counted target."""
     _check('classnll.backward', gin, t, w)
     blocks, threads = grid_1d(gin.size)
-    _backward[blocks, threads](gin, t, _weights(w), int(ignore), float32(norm))
+    _backward[blocks, threads](gin, t, or_empty(w), int(ignore), float32(norm))

@@ -20,10 +20,11 @@ BCE's eps is nn.BCECriterion.EPS (1e-12); inputs must lie in [0, 1] (nn checks t
 """
 import math
 
-import numpy as np
 from numba import cuda, float32
 
-from .launch import TPB, grid_1d
+from .blocks import block_sum
+from .launch import TPB, check_sizes, grid_1d
+from .memory import flat, or_empty
 
 _ZERO = float32(0)
 _ONE = float32(1)
@@ -59,16 +60,9 @@ def _loss_sum(x, t, w, kind, eps, out1):
                 term = term * w[i % nw]
             acc += term
         i += TPB
-    sm[tid] = acc
-    cuda.syncthreads()
-    h = TPB // 2
-    while h > 0:
-        if tid < h:
-            sm[tid] += sm[tid + h]
-        cuda.syncthreads()
-        h //= 2
+    total = block_sum(sm, tid, acc)
     if tid == 0:
-        out1[0] = -sm[0] if kind == 3 else sm[0]
+        out1[0] = -total if kind == 3 else total
 
 
 @cuda.jit(cache=True)
@@ -98,29 +92,6 @@ def _grad(x, t, w, gin, kind, c, eps):
         i += cuda.gridsize(1)
 
 
-_EMPTY = {}
-
-
-def _weights(w):
-    if w is not None:
-        return w
-    e = _EMPTY.get('w')
-    if e is None:
-        e = _EMPTY['w'] = cuda.device_array(0, np.float32)
-    return e
-
-
-def _flat(a):
-    return a if a.ndim == 1 else a.reshape(a.size)
-
-
-def _check(what, x, *others):
-    for o in others:
-        if o.size != x.size:
-            raise ValueError(f"{what}: input and target/gradInput of {x.size} and {o.size} "
-                             f"elements differ")
-
-
 def _check_weights(what, x, w):
     if w is not None and w.size and x.size % w.size:
         raise ValueError(f"{what}: {w.size} weights do not divide an input of {x.size} "
@@ -128,16 +99,16 @@ def _check_weights(what, x, w):
 
 
 def _forward(what, kind, x, t, w, out1, eps=0.0):
-    _check(what, x, t)
+    check_sizes(what, x, (t,), 'input and target/gradInput')
     if out1.size < 1:
         raise ValueError(f"{what}: out1 must have at least one element")
-    _loss_sum[1, TPB](_flat(x), _flat(t), _weights(w), kind, float32(eps), out1)
+    _loss_sum[1, TPB](flat(x), flat(t), or_empty(w), kind, float32(eps), out1)
 
 
 def _backward(what, kind, x, t, w, gin, c, eps=0.0):
-    _check(what, x, t, gin)
+    check_sizes(what, x, (t, gin), 'input and target/gradInput')
     blocks, threads = grid_1d(x.size)
-    _grad[blocks, threads](_flat(x), _flat(t), _weights(w), _flat(gin), kind, float32(c),
+    _grad[blocks, threads](flat(x), flat(t), or_empty(w), flat(gin), kind, float32(c),
                            float32(eps))
 
 

@@ -330,6 +330,10 @@ def _binary_int(op, v, w, a):
 
 
 # -- kernels -------------------------------------------------------------------------------------
+# The kernels below are alike on purpose: each is a grid-stride loop around one device-function
+# call. Folding the float and integer twins (or put / put_add / put_fill further down) into one
+# kernel would add a mode test to every element's iteration, and make numba type the float
+# branch for integer arrays; a few lines of loop are the cheaper repetition.
 @cuda.jit(cache=True)
 def _map1_kernel(op, x, out, n, a, b):
     i = cuda.grid(1)

@@ -13,10 +13,11 @@ from numba import cuda, float32
 from .launch import MAX_BLOCKS, TILE, grid_1d
 
 
-@cuda.jit(cache=True)
-def _gemm_kernel(alpha, A, B, beta, C):
-    sa = cuda.shared.array((TILE, TILE), float32)
-    sb = cuda.shared.array((TILE, TILE), float32)
+@cuda.jit(device=True, cache=True)
+def _tiles_2d(alpha, A, B, beta, C, sa, sb):
+    """C = alpha * A @ B + beta * C for 2-D arrays, the block's tiles of it: the body of both
+    GEMM kernels (the batched one calls it on the views A[b], B[b], C[b]: no copies).
+    Every thread of the block runs the same loops, so the syncthreads are not divergent."""
     tx = cuda.threadIdx.x   # the column: neighbouring threads read neighbouring memory
     ty = cuda.threadIdx.y
     M = C.shape[0]
@@ -25,7 +26,7 @@ def _gemm_kernel(alpha, A, B, beta, C):
     tiles_m = (M + TILE - 1) // TILE
     tiles_n = (N + TILE - 1) // TILE
     bm = cuda.blockIdx.x
-    while bm < tiles_m:          # uniform in the block: syncthreads below are not divergent
+    while bm < tiles_m:
         bn = cuda.blockIdx.y
         while bn < tiles_n:
             i = bm * TILE + ty
@@ -50,42 +51,19 @@ def _gemm_kernel(alpha, A, B, beta, C):
 
 
 @cuda.jit(cache=True)
+def _gemm_kernel(alpha, A, B, beta, C):
+    sa = cuda.shared.array((TILE, TILE), float32)
+    sb = cuda.shared.array((TILE, TILE), float32)
+    _tiles_2d(alpha, A, B, beta, C, sa, sb)
+
+
+@cuda.jit(cache=True)
 def _gemm_batched_kernel(alpha, A, B, beta, C):
     sa = cuda.shared.array((TILE, TILE), float32)
     sb = cuda.shared.array((TILE, TILE), float32)
-    tx = cuda.threadIdx.x   # the column: neighbouring threads read neighbouring memory
-    ty = cuda.threadIdx.y
-    nb = C.shape[0]
-    M = C.shape[1]
-    N = C.shape[2]
-    K = A.shape[2]
-    tiles_m = (M + TILE - 1) // TILE
-    tiles_n = (N + TILE - 1) // TILE
     b = cuda.blockIdx.z
-    while b < nb:
-        bm = cuda.blockIdx.x
-        while bm < tiles_m:
-            bn = cuda.blockIdx.y
-            while bn < tiles_n:
-                i = bm * TILE + ty
-                j = bn * TILE + tx
-                acc = float32(0.0)
-                for k0 in range(0, K, TILE):
-                    ka = k0 + tx
-                    kb = k0 + ty
-                    sa[ty, tx] = A[b, i, ka] if i < M and ka < K else 0.0
-                    sb[ty, tx] = B[b, kb, j] if kb < K and j < N else 0.0
-                    cuda.syncthreads()
-                    for kk in range(TILE):
-                        acc += sa[ty, kk] * sb[kk, tx]
-                    cuda.syncthreads()
-                if i < M and j < N:
-                    if beta == 0:
-                        C[b, i, j] = alpha * acc
-                    else:
-                        C[b, i, j] = alpha * acc + beta * C[b, i, j]
-                bn += cuda.gridDim.y
-            bm += cuda.gridDim.x
+    while b < C.shape[0]:
+        _tiles_2d(alpha, A[b], B[b], beta, C[b], sa, sb)
         b += cuda.gridDim.z
 
 

@@ -15,6 +15,10 @@ from .launch import grid_1d
 
 _ZERO = float32(0)
 
+# The two kernels only look alike: im2col splits its column index into (c, kt, ki, kj, n, ot,
+# oh, ow) and gathers one pixel, col2im splits a pixel index and sums its column entries, so
+# the index arithmetic is all they share.
+
 
 @cuda.jit(cache=True)
 def _im2col(xf, cf, N, C, T, H, W, kT, kH, kW, dT, dH, dW, pT, pH, pW, oT, oH, oW, rs, ss):

@@ -21,6 +21,19 @@ def grid_1d(n):
     return min(blocks, MAX_BLOCKS), TPB
 
 
+def fmt_dims(a):
+    """'4 x 3': the sizes of array `a`, for the launchers' error messages."""
+    return ' x '.join(map(str, a.shape))
+
+
+def check_sizes(what, x, others, noun='arrays', note=''):
+    """A ValueError naming both counts unless every array in `others` has as many elements as
+    x (the launchers' check for element-wise kernels: the device has no bounds checks)."""
+    for o in others:
+        if o.size != x.size:
+            raise ValueError(f"{what}: {noun} of {x.size} and {o.size} elements differ{note}")
+
+
 def grid_rows(rows):
     """(blocks, threads) for kernels that give each of `rows` rows one block (softmax, batch norm
     channels, per-row reductions): the block loops over the row, blocks stride over rows."""

@@ -16,12 +16,12 @@ one finished on every block.
 Indices must be in 0..nIndex-1 (nn checks them: `index_range` gives the minimum and maximum
 for that check); gather_rows clamps them, so a bad index can never read outside the weight.
 """
-import threading
-
 import numpy as np
 from numba import cuda, float32, int32, int64
 
-from .launch import TPB, grid_1d
+from .blocks import block_max, block_min
+from .launch import TPB, fmt_dims, grid_1d
+from .memory import or_empty, thread_buffer
 
 _ONE_I32 = int32(1)
 
@@ -93,25 +93,11 @@ def _index_range(idx, res):
         if v > hi:
             hi = v
         i += TPB
-    lo_s[tid] = lo
-    hi_s[tid] = hi
-    cuda.syncthreads()
-    h = TPB // 2
-    while h > 0:
-        if tid < h:
-            if lo_s[tid + h] < lo_s[tid]:
-                lo_s[tid] = lo_s[tid + h]
-            if hi_s[tid + h] > hi_s[tid]:
-                hi_s[tid] = hi_s[tid + h]
-        cuda.syncthreads()
-        h //= 2
+    lo = block_min(lo_s, tid, lo)
+    hi = block_max(hi_s, tid, hi)
     if tid == 0:
-        res[0] = lo_s[0]
-        res[1] = hi_s[0]
-
-
-def _shape(a):
-    return ' x '.join(map(str, a.shape))
+        res[0] = lo
+        res[1] = hi
 
 
 def lookup_accumulate(idx, grad, target, count, scale, padding, scale_by_freq):
@@ -121,8 +107,8 @@ def lookup_accumulate(idx, grad, target, count, scale, padding, scale_by_freq):
     if grad.ndim != 2 or target.ndim != 2 or grad.shape[0] != n or \
             grad.shape[1] != target.shape[1]:
         raise ValueError(f"lookup_accumulate: {n} indices need grad [{n} x d] and target "
-                         f"[nIndex x d], got grad [{_shape(grad)}] and target "
-                         f"[{_shape(target)}]")
+                         f"[nIndex x d], got grad [{fmt_dims(grad)}] and target "
+                         f"[{fmt_dims(target)}]")
     scale_by_freq = bool(scale_by_freq)
     if scale_by_freq:
         if count is None or count.size < target.shape[0]:
@@ -132,7 +118,7 @@ def lookup_accumulate(idx, grad, target, count, scale, padding, scale_by_freq):
         _reset_counts[blocks, threads](idx, count)
         _count[blocks, threads](idx, count)
     else:
-        count = _empty_counts()
+        count = or_empty(None, np.int32)      # the kernel reads no counts
     blocks, threads = grid_1d(n * grad.shape[1])
     _accumulate[blocks, threads](idx, grad, target, count, float32(scale), int(padding),
                                  scale_by_freq)
@@ -142,9 +128,9 @@ def gather_rows(weight, idx, out):
     """out[i, :] = weight[idx[i], :] (the forward); out is (n, d) C-contiguous."""
     n = idx.size
     if weight.ndim != 2 or out.ndim != 2 or out.shape != (n, weight.shape[1]):
-        raise ValueError(f"gather_rows: {n} indices into weight [{_shape(weight)}] need out "
+        raise ValueError(f"gather_rows: {n} indices into weight [{fmt_dims(weight)}] need out "
                          f"[{n} x {weight.shape[1] if weight.ndim == 2 else '?'}], got "
-                         f"[{_shape(out)}]")
+                         f"[{fmt_dims(out)}]")
     if weight.shape[0] == 0:
         if n:
             raise ValueError("gather_rows: the weight has no rows")
@@ -153,25 +139,12 @@ def gather_rows(weight, idx, out):
     _gather_rows[blocks, threads](weight, idx, out)
 
 
-_local = threading.local()
-_EMPTY = {}
-
-
-def _empty_counts():
-    e = _EMPTY.get('count')
-    if e is None:
-        e = _EMPTY['count'] = cuda.device_array(0, np.int32)
-    return e
-
-
 def index_range(idx):
     """(min, max) of the int64 indices as Python ints, or None for no indices: one small
     reduction and a 16-byte copy to the host, for the caller's range check."""
     if idx.size == 0:
         return None
-    res = getattr(_local, 'res', None)
-    if res is None:
-        res = _local.res = cuda.device_array(2, np.int64)
+    res = thread_buffer('index_range', 2, np.int64)
     _index_range[1, TPB](idx, res)
     lo, hi = res.copy_to_host()
     return int(lo), int(hi)

@@ -9,7 +9,13 @@ the storage's memory) and under the simulator (a FakeCUDAArray on a numpy view).
 The copy and fill kernels turn each flat element index into an offset with the sizes and
 strides, which travel as ONE small int64 device array (`_meta`: sizes, then the strides of each
 operand), cached per geometry so that a training loop does not re-upload it every step.
+
+The launchers of the kernel families share the small helpers at the end: `or_empty` (the
+empty array a kernel gets for an optional argument), `thread_buffer` (per-thread result
+arrays copied back after a launch) and `flat`.
 """
+import threading
+
 import numpy as np
 from numba import cuda
 
@@ -128,6 +134,8 @@ def _copy_flat_kernel(dst, src, n):
         i += step
 
 
+# _fill_kernel walks the offsets as _copy_kernel does, for one operand instead of two: a shared
+# device function would make the copy divide twice per dimension (once per operand).
 @cuda.jit(cache=True)
 def _fill_kernel(dst, value, meta, ndim, n):
     i = cuda.grid(1)
@@ -151,6 +159,12 @@ def _fill_flat_kernel(dst, value, n):
     while i < n:
         dst[i] = value
         i += step
+
+
+def fill_flat(dst, value, n):
+    """dst[0:n] = value for a 1-D contiguous device array: one launch, no geometry work."""
+    if n:
+        _fill_flat_kernel[grid_1d(n)](dst, dst.dtype.type(value), int(n))
 
 
 def _nelement(shape):
@@ -216,8 +230,7 @@ def zeros(n, dtype):
     if SIMULATOR:
         return cuda.to_device(np.zeros(int(n), dtype))
     d = cuda.device_array(int(n), dtype)
-    if n:
-        _fill_flat_kernel[grid_1d(n)](d, dtype.type(0), int(n))
+    fill_flat(d, 0, n)
     return d
 
 
@@ -259,3 +272,36 @@ def copy_from_host(dst, host):
 
 def synchronize():
     cuda.synchronize()
+
+
+# -- small arrays the launchers hand to kernels ---------------------------------------------
+_placeholders = {}
+_local = threading.local()
+
+
+def or_empty(a, dtype=np.float32):
+    """`a`, or for None an empty device array of `dtype` (made once): kernels take arrays, not
+    None, and test `.size > 0` for "given"."""
+    if a is not None:
+        return a
+    e = _placeholders.get(dtype)
+    if e is None:
+        e = _placeholders[dtype] = cuda.device_array(0, np.dtype(dtype))
+    return e
+
+
+def thread_buffer(name, n, dtype):
+    """A device array of n elements of `dtype`, one per host thread and `name`, reused across
+    calls: for the few numbers a launcher copies back to the host right after its kernel."""
+    bufs = getattr(_local, 'bufs', None)
+    if bufs is None:
+        bufs = _local.bufs = {}
+    b = bufs.get(name)
+    if b is None:
+        b = bufs[name] = cuda.device_array(n, np.dtype(dtype))
+    return b
+
+
+def flat(a):
+    """The 1-D view of a contiguous device array (itself when already 1-D)."""
+    return a if a.ndim == 1 else a.reshape(a.size)

@@ -1,35 +1,36 @@
 """Fused optimiser updates on the device: the CUDA twins of kernels/cpu/optim_updates.py.
 
-Same formulas, in the same order of operations, one thread per element (grid-stride):
-  weight decay  g' = g + wd*x                                   (only when has_wd)
-  sgd           x = x + neg_clr*g'                              (no momentum)
-                v = v*vmom + omd*g'
-                x = x + neg_clr*(g' + nmom*v)  (nesterov)  |  x = x + neg_clr*v
-  adam          m = m*b1 + omb1*g';  v = v*b2 + (omb2*g')*g';  x = x + (neg_step*m)/(sqrt(v)+eps)
-  rmsprop       m = m*alpha + (oma*g')*g';  x = x + (neg_lr*g')/(sqrt(m)+eps)
-  adagrad       var = var + g'*g';  x = x + (neg_clr*g')/(sqrt(var)+eps)
-The launchers take the CPU drivers' arguments without `nchunks` (`sgd_plain` stands for
-sgd_plain_serial/_parallel, and so on) and cast every scalar to float32, so all arithmetic is
-float32 with one rounding per operation, as the CPU kernels do on float32 vectors: the
-simulator reproduces the CPU's bits. A real GPU may fuse a multiply and an add into one FMA
-(nvcc's default contraction), which can move results by an ulp.
+The formulas of that module's docstring (sgd with or without momentum and nesterov, adam,
+rmsprop, adagrad, each with optional weight decay g' = g + wd*x), in the same order of
+operations, one thread per element (grid-stride). The launchers take the CPU drivers'
+arguments without `nchunks` (`sgd_plain` stands for sgd_plain_serial/_parallel, and so on)
+and cast every scalar to float32, so all arithmetic is float32 with one rounding per
+operation, as the CPU kernels do on float32 vectors: the simulator reproduces the CPU's bits.
+A real GPU may fuse a multiply and an add into one FMA (nvcc's default contraction), which can
+move results by an ulp.
 Arrays: flat contiguous float32 device arrays of one length; `g` is never written.
 """
 import math
 
 from numba import cuda, float32
 
-from .launch import grid_1d
+from .launch import check_sizes, grid_1d
+
+
+@cuda.jit(device=True, cache=True)
+def _decayed(g, x, i, wd, has_wd):
+    """g'[i]: the gradient with weight decay added (has_wd is uniform across the grid, so the
+    branch costs no divergence)."""
+    if has_wd:
+        return g[i] + wd * x[i]
+    return g[i]
 
 
 @cuda.jit(cache=True)
 def _sgd_plain(x, g, neg_clr, wd, has_wd):
     i = cuda.grid(1)
     while i < x.size:
-        if has_wd:
-            x[i] = x[i] + neg_clr * (g[i] + wd * x[i])
-        else:
-            x[i] = x[i] + neg_clr * g[i]
+        x[i] = x[i] + neg_clr * _decayed(g, x, i, wd, has_wd)
         i += cuda.gridsize(1)
 
 
@@ -37,9 +38,7 @@ def _sgd_plain(x, g, neg_clr, wd, has_wd):
 def _sgd_momentum(x, g, v, neg_clr, wd, has_wd, vmom, omd, nmom, nesterov):
     i = cuda.grid(1)
     while i < x.size:
-        gi = g[i]
-        if has_wd:
-            gi = gi + wd * x[i]
+        gi = _decayed(g, x, i, wd, has_wd)
         vi = v[i] * vmom + omd * gi
         v[i] = vi
         if nesterov:
@@ -53,9 +52,7 @@ def _sgd_momentum(x, g, v, neg_clr, wd, has_wd, vmom, omd, nmom, nesterov):
 def _adam(x, g, m, v, wd, has_wd, b1, omb1, b2, omb2, eps, neg_step):
     i = cuda.grid(1)
     while i < x.size:
-        gi = g[i]
-        if has_wd:
-            gi = gi + wd * x[i]
+        gi = _decayed(g, x, i, wd, has_wd)
         mi = m[i] * b1 + omb1 * gi
         vi = v[i] * b2 + (omb2 * gi) * gi
         m[i] = mi
@@ -68,9 +65,7 @@ def _adam(x, g, m, v, wd, has_wd, b1, omb1, b2, omb2, eps, neg_step):
 def _rmsprop(x, g, m, wd, has_wd, alpha, oma, eps, neg_lr):
     i = cuda.grid(1)
     while i < x.size:
-        gi = g[i]
-        if has_wd:
-            gi = gi + wd * x[i]
+        gi = _decayed(g, x, i, wd, has_wd)
         mi = m[i] * alpha + (oma * gi) * gi
         m[i] = mi
         x[i] = x[i] + (neg_lr * gi) / (float32(math.sqrt(mi)) + eps)
@@ -81,20 +76,18 @@ def _rmsprop(x, g, m, wd, has_wd, alpha, oma, eps, neg_lr):
 def _adagrad(x, g, var, wd, has_wd, eps, neg_clr):
     i = cuda.grid(1)
     while i < x.size:
-        gi = g[i]
-        if has_wd:
-            gi = gi + wd * x[i]
+        gi = _decayed(g, x, i, wd, has_wd)
         vi = var[i] + gi * gi
         var[i] = vi
         x[i] = x[i] + (neg_clr * gi) / (float32(math.sqrt(vi)) + eps)
         i += cuda.gridsize(1)
 
 
+_ONE_LENGTH = ' (the parameters, the gradient and the state must have one length)'
+
+
 def _check(what, x, *others):
-    for o in others:
-        if o.size != x.size:
-            raise ValueError(f"{what}: vectors of {x.size} and {o.size} elements differ (the "
-                             f"parameters, the gradient and the state must have one length)")
+    check_sizes(what, x, others, 'vectors', _ONE_LENGTH)
     return grid_1d(x.size)
 
 

@@ -21,18 +21,23 @@ import numpy as np
 from numba import cuda, float32
 
 from .launch import grid_1d
+from .memory import fill_flat
 
 _ZERO = float32(0)
 
 
-@cuda.jit(cache=True)
-def _fill_zero(a, n):
-    i = cuda.grid(1)
-    while i < n:
-        a[i] = 0
-        i += cuda.gridsize(1)
+@cuda.jit(device=True, cache=True)
+def _window_of(o, in_plane, out_plane, oH, oW):
+    """(start of its input plane, ot, oh, ow) for flat output index o: the window's place."""
+    p = o // out_plane
+    q = o - p * out_plane
+    ow = q % oW
+    q = q // oW
+    return p * in_plane, q // oH, q % oH, ow
 
 
+# The forward and scatter kernels walk the same windows; one kernel for both would test its
+# mode in the innermost loop, so they stay apart and share only _window_of.
 @cuda.jit(cache=True)
 def _max_pool(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
     in_plane = T * H * W
@@ -40,13 +45,7 @@ def _max_pool(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
     total = P * out_plane
     o = cuda.grid(1)
     while o < total:
-        p = o // out_plane
-        q = o - p * out_plane
-        ow = q % oW
-        q = q // oW
-        oh = q % oH
-        ot = q // oH
-        ib = p * in_plane
+        ib, ot, oh, ow = _window_of(o, in_plane, out_plane, oH, oW)
         r0 = (ts[ot] * H + hs[oh]) * W + ws[ow]
         best = xf[ib + r0]
         bi = r0
@@ -81,13 +80,7 @@ def _avg_pool(xf, of, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, ct, ch, cw
     total = P * out_plane
     o = cuda.grid(1)
     while o < total:
-        p = o // out_plane
-        q = o - p * out_plane
-        ow = q % oW
-        q = q // oW
-        oh = q % oH
-        ot = q // oH
-        ib = p * in_plane
+        ib, ot, oh, ow = _window_of(o, in_plane, out_plane, oH, oW)
         s = _ZERO
         for it in range(ts[ot], te[ot]):
             for ih in range(hs[oh], he[oh]):
@@ -105,13 +98,7 @@ def _avg_pool_scatter(gof, gif, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, 
     total = P * out_plane
     o = cuda.grid(1)
     while o < total:
-        p = o // out_plane
-        q = o - p * out_plane
-        ow = q % oW
-        q = q // oW
-        oh = q % oH
-        ot = q // oH
-        ib = p * in_plane
+        ib, ot, oh, ow = _window_of(o, in_plane, out_plane, oH, oW)
         g = gof[o] / float32(ct[ot] * ch[oh] * cw[ow])
         for it in range(ts[ot], te[ot]):
             for ih in range(hs[oh], he[oh]):
@@ -155,11 +142,6 @@ def _check(what, xf, of, P, T, H, W, oT, oH, oW, tables):
                              f"of {o}")
 
 
-def _zero(a, n):
-    blocks, threads = grid_1d(n)
-    _fill_zero[blocks, threads](a, n)
-
-
 # -- launchers ---------------------------------------------------------------------------------
 def max_pool(xf, of, indf, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we):
     """out, ind = max over each window (ind: int64 position of the max in its plane)."""
@@ -179,7 +161,7 @@ def max_pool_backward(gof, indf, gif, P, in_plane, out_plane):
         raise ValueError(f"max_pool_backward: {P} planes of {in_plane} in / {out_plane} out need "
                          f"{P * in_plane} and {P * out_plane} elements, got gradInput "
                          f"{gif.size}, gradOutput {gof.size}, indices {indf.size}")
-    _zero(gif, P * in_plane)
+    fill_flat(gif, 0, P * in_plane)
     blocks, threads = grid_1d(P * out_plane)
     _max_pool_scatter[blocks, threads](gof, indf, gif, P, in_plane, out_plane)
 
@@ -196,6 +178,6 @@ def avg_pool_backward(gof, gif, P, T, H, W, oT, oH, oW, ts, te, hs, he, ws, we, 
     """gradInput (overwritten) = each gradOutput spread evenly over its window."""
     tables = _tables(ts, te, hs, he, ws, we, ct, ch, cw)
     _check('avg_pool_backward', gif, gof, P, T, H, W, oT, oH, oW, tables[:6])
-    _zero(gif, P * T * H * W)
+    fill_flat(gif, 0, P * T * H * W)
     blocks, threads = grid_1d(P * oT * oH * oW)
     _avg_pool_scatter[blocks, threads](gof, gif, P, T, H, W, oT, oH, oW, *tables)

@@ -18,9 +18,12 @@ first NaN if there is one (its value is then NaN), like the CPU's argmax.
 """
 import math
 
+import numpy as np
 from numba import cuda, float64, int64
 
+from .blocks import block_sum
 from .launch import TPB, grid_1d, grid_rows
+from .memory import or_empty
 
 # -- op codes ------------------------------------------------------------------------------------
 SUM, PROD, MAX, MIN, SUMSQ, SUMABS, NNZ, MAXABS, SUMPOW, SUMSQDEV, DOT = range(11)
@@ -175,6 +178,13 @@ def dot(x, y, out):
 
 # -- reductions along a dimension ----------------------------------------------------------------
 @cuda.jit(device=True, cache=True)
+def _row_base(j, n, inner):
+    """Where output j's row starts in x seen as (outer, n, inner); the row steps by inner."""
+    o = j // inner
+    return o * n * inner + (j - o * inner)
+
+
+@cuda.jit(device=True, cache=True)
 def _row_value(op, fin, x, base, n, inner, p, q):
     """The finished reduction of the row x[base + k*inner], k < n (not max/min)."""
     shift = p
@@ -196,8 +206,7 @@ def _reduce_rows_kernel(op, fin, x, outer, n, inner, p, q, values, indices):
     step = cuda.gridsize(1)
     total = outer * inner
     while j < total:
-        o = j // inner
-        base = o * n * inner + (j - o * inner)
+        base = _row_base(j, n, inner)
         if op == MAX or op == MIN:
             best = float(x[base])
             bk = 0
@@ -222,8 +231,7 @@ def _reduce_block_kernel(op, fin, x, outer, n, inner, p, q, values, indices):
     total = outer * inner
     row = cuda.blockIdx.x
     while row < total:
-        o = row // inner
-        base = o * n * inner + (row - o * inner)
+        base = _row_base(row, n, inner)
         if op == MAX or op == MIN:
             best = -_INF if op == MAX else _INF
             bk = n   # no candidate yet: loses every index comparison
@@ -255,11 +263,7 @@ def _reduce_block_kernel(op, fin, x, outer, n, inner, p, q, values, indices):
                 while k < n:
                     acc += float(x[base + k * inner])
                     k += TPB
-                vals[tid] = acc
-                cuda.syncthreads()
-                _tree(SUM, vals, tid)
-                shift = vals[0] / n
-                cuda.syncthreads()   # everyone has read vals[0] before it is overwritten
+                shift = block_sum(vals, tid, acc) / n
             acc = _identity(op)
             k = tid
             while k < n:
@@ -272,18 +276,6 @@ def _reduce_block_kernel(op, fin, x, outer, n, inner, p, q, values, indices):
                 values[row] = _finish(fin, vals[0], n, q)
         cuda.syncthreads()   # the next row reuses the shared arrays
         row += cuda.gridDim.x
-
-
-_spare = {}
-
-
-def _spare_indices():
-    """A 1-element int64 device array standing in for `indices` when none is wanted (kernels
-    take arrays, not None)."""
-    a = _spare.get('indices')
-    if a is None:
-        a = _spare['indices'] = cuda.device_array(1, dtype='int64')
-    return a
 
 
 def _plan(op, p):
@@ -319,7 +311,7 @@ def reduce_dim(op, x, outer, n, inner, values, indices=None, p=0.0, per_block=No
         return
     top, fin, tp, fq = _plan(op, p)
     if indices is None:
-        indices = _spare_indices()
+        indices = or_empty(None, np.int64)   # written only by MAX and MIN, which pass theirs
     if per_block is None:
         per_block = n >= 4 * TPB and rows < 4096
     if per_block:
@@ -339,8 +331,7 @@ def _scan_kernel(op, x, outer, n, inner, out):
     step = cuda.gridsize(1)
     total = outer * inner
     while j < total:
-        o = j // inner
-        base = o * n * inner + (j - o * inner)
+        base = _row_base(j, n, inner)
         acc = 1.0 if op == CUMPROD else 0.0
         for k in range(n):
             if op == CUMPROD:

@@ -18,7 +18,8 @@ import math
 import numpy as np
 from numba import cuda, float32
 
-from .launch import TPB, grid_1d, grid_rows
+from .blocks import block_max, block_sum
+from .launch import TPB, fmt_dims, grid_1d, grid_rows
 
 _ZERO = float32(0)
 _ONE = float32(1)
@@ -40,16 +41,7 @@ def _rows_forward(x, out, log):
             if v > m:
                 m = v
             j += TPB
-        sm[tid] = m
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h and sm[tid + h] > sm[tid]:
-                sm[tid] = sm[tid + h]
-            cuda.syncthreads()
-            h //= 2
-        m = sm[0]
-        cuda.syncthreads()
+        m = block_max(sm, tid, m)
         acc = _ZERO
         j = tid
         while j < D:
@@ -58,16 +50,7 @@ def _rows_forward(x, out, log):
                 out[row, j, 0] = e
             acc += e
             j += TPB
-        sm[tid] = acc
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h:
-                sm[tid] += sm[tid + h]
-            cuda.syncthreads()
-            h //= 2
-        total = sm[0]
-        cuda.syncthreads()
+        total = block_sum(sm, tid, acc)
         j = tid
         if log:
             ls = float32(math.log(total))
@@ -98,16 +81,7 @@ def _rows_backward(y, g, gin, log):
             else:
                 acc += g[row, j, 0] * y[row, j, 0]
             j += TPB
-        sm[tid] = acc
-        cuda.syncthreads()
-        h = TPB // 2
-        while h > 0:
-            if tid < h:
-                sm[tid] += sm[tid + h]
-            cuda.syncthreads()
-            h //= 2
-        t = sm[0]
-        cuda.syncthreads()
+        t = block_sum(sm, tid, acc)
         j = tid
         while j < D:
             if log:
@@ -175,9 +149,8 @@ def _check(what, a, b, c=None):
                          f"{a.ndim}-D")
     for o in (b, c):
         if o is not None and o.shape != a.shape:
-            sa = ' x '.join(map(str, a.shape))
-            so = ' x '.join(map(str, o.shape))
-            raise ValueError(f"{what}: arrays of sizes [{sa}] and [{so}] differ")
+            raise ValueError(f"{what}: arrays of sizes [{fmt_dims(a)}] and [{fmt_dims(o)}] "
+                             f"differ")
 
 
 def softmax_forward(x, out, log):

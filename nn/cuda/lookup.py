@@ -78,11 +78,4 @@ class LookupTable(_cpu.LookupTable, device='cuda'):
         if t is not target:
             target.copy(t)
 
-    def accGradParameters(self, input, gradOutput, scale=1):
-        if self.gradWeight is None:
-            raise RuntimeError(f"{self._typename}: accUpdateOnly() removed gradWeight; use "
-                               f"accUpdateGradParameters")
-        self._accumulate(input, gradOutput, self.gradWeight, scale)
-
-    def accUpdateGradParameters(self, input, gradOutput, lr):
-        self._accumulate(input, gradOutput, self.weight, -lr)
+    # accGradParameters and accUpdateGradParameters are the CPU module's: they call _accumulate

@@ -148,13 +148,10 @@ class CAddTable(_arith.CAddTable, device='cuda'):
     def updateGradInput(self, input, gradOutput):
         g = _arith_grad(self, input, gradOutput)
         gi = _grad_list(self, len(input))
-        for i, t in enumerate(input):
-            if self.inplace:
-                if i < len(gi):
-                    gi[i] = _alias(gradOutput)
-                else:
-                    gi.append(_alias(gradOutput))
-            else:
+        if self.inplace:
+            gi[:] = [_alias(gradOutput) for _ in input]
+        else:
+            for i, t in enumerate(input):
                 _entry(gi, i, t, t.size()).copy(g)
         return gi
 

@@ -9,25 +9,11 @@ from kernels.cuda import gemm as K
 from kernels.cuda.launch import TILE
 from torchlike.cuda import CudaLongTensor, CudaTensor
 
-F32 = np.float32
+from cuda_helpers import F32, close, host, pair, rand
 
 
-def _close(got, want, rtol=1e-5, atol=1e-5):
-    np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64),
-                               rtol=rtol, atol=atol, equal_nan=True)
-
-
-def host(t):
-    return t.cpu().numpy() if t._is_cuda else t.numpy()
-
-
-def pair(a):
-    h = torch.fromNumpy(np.array(a, F32))
-    return h, h.cuda()
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape).astype(F32)
+def _close(got, want, rtol=1e-5, atol=1e-5):   # BLAS sums: looser than element-wise
+    close(got, want, rtol, atol)
 
 
 def _operand(a, transposed):

@@ -11,33 +11,13 @@ import torchlike as torch
 from kernels.cuda import elementwise as K
 from torchlike.cuda import CudaByteTensor, CudaLongTensor, CudaTensor
 
+from cuda_helpers import F32, close as _close, host, pair, rand
+
 # the simulator runs kernels as Python: inf and NaN results come with numpy's warnings
 pytestmark = pytest.mark.filterwarnings('ignore::RuntimeWarning')
-F32 = np.float32
 # special values: zeros, halves (rounding), negatives, +-inf, NaN
 SPECIAL = np.array([0.0, -0.0, 0.5, -0.5, 1.5, -2.5, 2.4999, 3.0, -7.25, 1e-3, 50.0, -50.0,
                     np.inf, -np.inf, np.nan], F32)
-
-
-def _close(got, want, rtol=2e-6, atol=1e-6):
-    np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64),
-                               rtol=rtol, atol=atol, equal_nan=True)
-
-
-def host(t):
-    """numpy copy of a tensor on either device."""
-    return t.cpu().numpy() if t._is_cuda else t.numpy()
-
-
-def pair(a):
-    """(FloatTensor, CudaTensor) holding the float32 array a."""
-    h = torch.fromNumpy(np.array(a, F32))
-    return h, h.cuda()
-
-
-def rand(*shape, seed=0, positive=False):
-    a = np.random.default_rng(seed).standard_normal(shape).astype(F32)
-    return np.abs(a) + F32(0.1) if positive else a
 
 
 # -- kernels against numpy ---------------------------------------------------------------------------
@@ -319,19 +299,16 @@ def test_python_operators_match_float_tensor():
         got, want = fn(da, db), fn(ha, hb)
         assert got.__class__ is CudaTensor
         _close(host(got), host(want))
-    d = da.clone()
-    d += db
-    d -= 1
-    d *= db
-    d /= 2
-    d **= 2
-    h = ha.clone()
-    h += hb
-    h -= 1
-    h *= hb
-    h /= 2
-    h **= 2
-    _close(host(d), host(h))
+
+    def in_place(x, y):
+        z = x.clone()
+        z += y
+        z -= 1
+        z *= y
+        z /= 2
+        z **= 2
+        return z
+    _close(host(in_place(da, db)), host(in_place(ha, hb)))
     eq = da == da.clone()
     assert eq.__class__ is CudaByteTensor and host(eq).all()
     assert host(da != db).all()

@@ -93,13 +93,20 @@ def test_built_directly_under_the_cuda_default_type():
     close(ref.weight, m.get(0).weight)
 
 
-def test_save_and_load_on_the_device(tmp_path):
-    torch.manualSeed(3)
+def _saved_gpu_net(tmp_path, seed, batch):
+    """(the net on CUDA, an input on the host, its CUDA output on the host, the .t7 path the
+    net was saved to)."""
+    torch.manualSeed(seed)
     gpu = _net().float().cuda()
-    x = rand(2, 1, 4, 4)
+    x = rand(batch, 1, 4, 4)
     out = host(gpu.forward(x.cuda()))
     path = str(tmp_path / 'net.t7')
     torch.save(path, gpu)
+    return gpu, x, out, path
+
+
+def test_save_and_load_on_the_device(tmp_path):
+    gpu, x, out, path = _saved_gpu_net(tmp_path, 3, 2)
     loaded = torch.load(path)
     for a, b in zip(gpu.listModules(), loaded.listModules()):
         assert type(a) is type(b)
@@ -112,12 +119,7 @@ def test_save_and_load_on_the_device(tmp_path):
 
 
 def test_a_model_saved_from_cuda_loads_as_float_without_cuda(tmp_path):
-    torch.manualSeed(4)
-    gpu = _net().float().cuda()
-    x = rand(1, 1, 4, 4)
-    want = host(gpu.forward(x.cuda()))
-    path = str(tmp_path / 'net.t7')
-    torch.save(path, gpu)
+    _, x, want, path = _saved_gpu_net(tmp_path, 4, 1)
     np.save(str(tmp_path / 'x.npy'), x.numpy())
     code = (f"import numpy as np, torchlike as torch, nn\n"
             f"assert torch.cuda.mode() == 'none'\n"

@@ -11,26 +11,9 @@ from kernels.cuda import reduce as K
 from kernels.cuda.launch import TPB
 from torchlike.cuda import CudaByteTensor, CudaLongTensor, CudaTensor
 
+from cuda_helpers import F32, close as _close, host, pair, rand
+
 pytestmark = pytest.mark.filterwarnings('ignore::RuntimeWarning')
-F32 = np.float32
-
-
-def _close(got, want, rtol=2e-6, atol=1e-6):
-    np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64),
-                               rtol=rtol, atol=atol, equal_nan=True)
-
-
-def host(t):
-    return t.cpu().numpy() if t._is_cuda else t.numpy()
-
-
-def pair(a):
-    h = torch.fromNumpy(np.array(a, F32))
-    return h, h.cuda()
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape).astype(F32)
 
 
 # -- kernels -----------------------------------------------------------------------------------------

@@ -75,11 +75,17 @@ def float_only(name, x):
                         f"(CUDA integer tensors hold indices and masks; convert with .cuda())")
 
 
-def numel(size):
+def prod(sizes):
+    """The product of the sizes (1 for none): the element count of a (sub-)shape."""
     n = 1
-    for s in size:
+    for s in sizes:
         n *= s
-    return n if size else 0
+    return n
+
+
+def numel(size):
+    """The number of elements of a tensor of Torch size `size` (an empty size has none)."""
+    return prod(size) if size else 0
 
 
 def size_error(name, sa, sb):

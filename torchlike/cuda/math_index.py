@@ -8,14 +8,7 @@ positions on the host for the same reason (their result size must be known first
 import numpy as np
 
 from .._core import TensorBase, fmt_size, normdim
-from .math_common import check_devices, check_tensor, ew, long_class
-
-
-def _prod(sizes):
-    n = 1
-    for s in sizes:
-        n *= s
-    return n
+from .math_common import check_devices, check_tensor, ew, long_class, prod
 
 
 def _long_index(name, idx, x):
@@ -69,7 +62,7 @@ def index(res, x, dim, idx):
     out = x.__class__._empty(osize)
     if m:
         ew().take(x.contiguous()._dev_flat(), idx.contiguous()._dev_flat(), out._dev_flat(),
-                  _prod(size[:d]), n, m, _prod(size[d + 1:]))
+                  prod(size[:d]), n, m, prod(size[d + 1:]))
     if res is None:
         return out
     res.resize(osize)
@@ -89,7 +82,7 @@ def _index_put(name, x, dim, idx, src, accumulate):
         raise TypeError(f"{name}: the source must be a tensor, got {type(src).__name__}")
     check_devices(name, x, src)
     if tuple(src._size) != want:
-        if src.nElement() != _prod(want):
+        if src.nElement() != prod(want):
             raise ValueError(f"{name}: source has size {fmt_size(src._size)}, expected "
                              f"{fmt_size(want)}")
     if accumulate and x._dtype.itemsize == 1:
@@ -100,7 +93,7 @@ def _index_put(name, x, dim, idx, src, accumulate):
         src = src.type(x._typename)
     w = _writable_flat(x)
     ew().put(w._dev_flat(), idx.contiguous()._dev_flat(), src.contiguous()._dev_flat(),
-             _prod(size[:d]), n, m, _prod(size[d + 1:]), accumulate=accumulate)
+             prod(size[:d]), n, m, prod(size[d + 1:]), accumulate=accumulate)
     return _finish(x, w)
 
 
@@ -115,7 +108,7 @@ def index_fill(x, dim, idx, value):
         return x
     w = _writable_flat(x)
     ew().put_fill(w._dev_flat(), idx.contiguous()._dev_flat(), x._dtype.type(value),
-                  _prod(size[:d]), size[d], m, _prod(size[d + 1:]))
+                  prod(size[:d]), size[d], m, prod(size[d + 1:]))
     return _finish(x, w)
 
 
@@ -141,7 +134,7 @@ def _along_checks(name, x, dim, idx):
 
 
 def _layout(size, d):
-    return _prod(size[:d]), _prod(size[d + 1:])
+    return prod(size[:d]), prod(size[d + 1:])
 
 
 def gather(res, x, dim, idx):

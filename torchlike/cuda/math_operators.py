@@ -3,6 +3,7 @@
 `x += y` and friends work in place; a CPU tensor on the other side is an error naming both
 types. Comparisons (`< <= > >= == !=`) are in math_pointwise.py, `@` in math_blas.py."""
 from .._core import TensorBase
+from ..operators import OperatorMixin as _CpuOperators
 from .math_common import NUMBERS, full_like
 from .math_pointwise import binary, unary
 
@@ -63,26 +64,12 @@ class CudaOperatorMixin:
     def __neg__(self):
         return unary('neg', None, self, 'NEG')
 
-    def __pos__(self):
-        return self.clone()
-
     def __abs__(self):
         return unary('abs', None, self, 'ABS')
 
-    def __iadd__(self, other):
-        return self.add(other)
 
-    def __isub__(self, other):
-        return self.csub(other)
-
-    def __imul__(self, other):
-        return self.mul(other)
-
-    def __itruediv__(self, other):
-        return self.div(other)
-
-    def __imod__(self, other):
-        return self.remainder(other)
-
-    def __ipow__(self, other):
-        return self.pow(other)
+# unary + and the in-place forms (x += y is x.add(y), ...) are the CPU tensors' own: they only
+# call tensor methods
+for _name in ('__pos__', '__iadd__', '__isub__', '__imul__', '__itruediv__', '__imod__',
+              '__ipow__'):
+    setattr(CudaOperatorMixin, _name, getattr(_CpuOperators, _name))

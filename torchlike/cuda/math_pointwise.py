@@ -16,9 +16,11 @@ floating-point ones raise a TypeError there.
 import numpy as np
 
 from .._core import TensorBase
+from ..pointwise import _parse_add
 from .math_common import (NUMBERS, broadcast_size, byte_class, check_devices, check_tensor,
                           deliver, ew, flat_operand, float_only, full_like, inplace_target,
                           scalar, target)
+
 
 def _run(name, res, x, tensors, launch, int_ok):
     """Apply `launch(out_flat, x_flat, *tensor_flats)` with Torch7's result conventions:
@@ -205,20 +207,6 @@ def _add(name, res, x, value, y, sign):
     if not isinstance(y, TensorBase):
         raise TypeError(f"{name}(value, tensor): expected a tensor, got {type(y).__name__}")
     return binary(name, res, x, y, 'ADD', None, value * sign)
-
-
-def _parse_add(name, self, args):
-    """(res, x, value, y) for the method forms (v) (y) (v, y) (x, y) (x, v, y) after self."""
-    n = len(args)
-    if n == 1:
-        return self, self, args[0], None
-    if n == 2:
-        if isinstance(args[0], TensorBase):
-            return self, args[0], args[1], None
-        return self, self, args[0], args[1]
-    if n == 3:
-        return self, args[0], args[1], args[2]
-    raise TypeError(f"{name} takes 1 to 3 arguments (got {n})")
 
 
 def _add_forms(name, sign):

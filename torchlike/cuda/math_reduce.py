@@ -6,15 +6,9 @@ float32 results match the CPU's, which accumulates in double as Torch7 did."""
 import math
 
 from .._core import TensorBase, fmt_size, normdim
-from .math_common import (check_devices, check_tensor, deliver, long_class, read_scalar, red,
-                          scratch, target)
-
-
-def _prod(sizes):
-    n = 1
-    for s in sizes:
-        n *= s
-    return n
+from ..reductions import _std_parts
+from .math_common import (check_devices, check_tensor, deliver, long_class, prod, read_scalar,
+                          red, scratch, target)
 
 
 def _flat(x):
@@ -45,7 +39,7 @@ def _layout(x, dim):
     """(d, outer, n, inner, size of the result keeping d) for reducing x along dim."""
     size = x._size
     d = normdim(dim, len(size))
-    return (d, _prod(size[:d]), size[d], _prod(size[d + 1:]),
+    return (d, prod(size[:d]), size[d], prod(size[d + 1:]),
             size[:d] + (1,) + size[d + 1:])
 
 
@@ -137,21 +131,6 @@ def _extreme(name):
 
 
 # -- var / std / norm / dist / cumsum ------------------------------------------------------------------
-def _std_parts(name, args):
-    """([dim], [flag]) -> (dim or None, ddof); flag True divides by n (biased)."""
-    dim, flag = None, False
-    if len(args) >= 1:
-        if isinstance(args[0], bool):
-            flag = args[0]
-        else:
-            dim = args[0]
-    if len(args) >= 2:
-        flag = bool(args[1])
-    if len(args) > 2:
-        raise TypeError(f"{name} takes ([dim], [flag])")
-    return dim, 0 if flag else 1
-
-
 def _var(name, res, x, args):
     check_tensor(name, x, res)
     dim, ddof = _std_parts(name, args)

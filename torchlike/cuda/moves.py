@@ -4,6 +4,7 @@ a host copy), printing (the CPU text of the same values with cutorch's footer) a
 twin)."""
 from .. import types as _types
 from .._core import wrap
+from ..tensor import Tensor as _CpuTensor
 from .device import memory
 
 
@@ -25,39 +26,6 @@ class CudaMovesMixin:
             return t
         host = self._host()
         return wrap(cls, host.reshape(self._size or (0,)).astype(cls._dtype, copy=False))
-
-    def typeAs(self, other):
-        return self.type(other._typename)
-
-    def cuda(self):
-        return self.type('torch.CudaTensor')
-
-    def cudaLong(self):
-        return self.type('torch.CudaLongTensor')
-
-    def cudaByte(self):
-        return self.type('torch.CudaByteTensor')
-
-    def byte(self):
-        return self.type('torch.ByteTensor')
-
-    def char(self):
-        return self.type('torch.CharTensor')
-
-    def short(self):
-        return self.type('torch.ShortTensor')
-
-    def int(self):
-        return self.type('torch.IntTensor')
-
-    def long(self):
-        return self.type('torch.LongTensor')
-
-    def float(self):
-        return self.type('torch.FloatTensor')
-
-    def double(self):
-        return self.type('torch.DoubleTensor')
 
     def cpu(self):
         """The CPU twin (FloatTensor, LongTensor or ByteTensor): a host copy."""
@@ -90,6 +58,13 @@ class CudaMovesMixin:
             new_st = st.__deepcopy__(memo)
         from .tensor import make
         return make(self.__class__, new_st, self._off, self._size, self._stride)
+
+
+# the conversions by name (x.float(), x.cuda(), x.typeAs(y), ...) are the CPU tensors' own:
+# they only call type()
+for _name in ('typeAs', 'cuda', 'cudaLong', 'cudaByte', 'byte', 'char', 'short', 'int', 'long',
+              'float', 'double'):
+    setattr(CudaMovesMixin, _name, getattr(_CpuTensor, _name))
 
 
 def _rebuild(typename, host):

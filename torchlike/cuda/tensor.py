@@ -19,6 +19,7 @@ from ..storage import LongStorage, Storage
 from ..tensor import _contiguous_strides, _geometry_args
 from .device import memory
 from .math import CudaMathMixin
+from .math_common import numel, prod
 from .moves import CudaMovesMixin
 from .random import CudaRandomMixin
 from .views import CudaViewMixin
@@ -45,16 +46,10 @@ def check_device(t, other, what):
                         f"{other._typename}; move one with .cuda() or .float()")
 
 
-def _numel(size):
-    n = 1
-    for s in size:
-        n *= s
-    return n
-
-
 def _check_geometry(n, offset, size, stride):
     """Torch7's bounds rules for (offset, size, stride) on a storage of n elements, with the
-    CPU tensor's messages."""
+    CPU tensor's messages. (torchlike/tensor.py's view_on makes the same checks inline: a
+    shared function would add a call to every CPU resize and set, measurably.)"""
     if any(s < 0 for s in size):
         raise ValueError(f"sizes must be non-negative, got {fmt_size(size)}")
     if len(stride) != len(size):
@@ -143,7 +138,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
         if any(s < 0 for s in size):
             raise ValueError(f"{self._typename}: sizes must be non-negative, got "
                              f"{fmt_size(size)}")
-        self._place(scls(_numel(size)), 0, size, _contiguous_strides(size))
+        self._place(scls(prod(size)), 0, size, _contiguous_strides(size))
 
     def _place(self, st, offset, size, stride):
         """Re-point this tensor (metadata only; drops the cached device views)."""
@@ -210,7 +205,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
             raise ValueError(f"_dev_flat needs a contiguous tensor; this {self._typename} has "
                              f"size {fmt_size(self._size)} and stride {fmt_size(self._stride)}")
         off = self._off
-        v = data[off:off + _numel(self._size)] if self._size else data[0:0]
+        v = data[off:off + prod(self._size)] if self._size else data[0:0]
         self._df = v
         return v
 
@@ -247,7 +242,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
         that a kernel overwrites completely: saves the zero fill)."""
         size = parse_sizes(sizes)
         st = _types.storage_classes[cls._storage_name]._wrap(
-            memory().empty(_numel(size), cls._dtype))
+            memory().empty(prod(size), cls._dtype))
         return make(cls, st, 0, size, _contiguous_strides(size))
 
     # -- size and structure queries ------------------------------------------------------------
@@ -279,7 +274,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
         return self._off
 
     def nElement(self):
-        return _numel(self._size) if self._size else 0
+        return prod(self._size) if self._size else 0
 
     numel = nElement
 
@@ -375,7 +370,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
             raise ValueError(f"resize: sizes must be non-negative, got {fmt_size(size)}")
         st = self._st
         offset = self._off
-        n = _numel(size)
+        n = prod(size)
         if size and n and offset + n > len(st):
             st.resize(offset + n)
         self._place(st, offset, size, _contiguous_strides(size))
@@ -408,7 +403,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
             if stride is not None:
                 view = make(src.__class__, src._st, src._off, dsize, stride)
             else:
-                if _numel(ssize) != _numel(dsize) or not ssize or not dsize:
+                if prod(ssize) != prod(dsize) or not ssize or not dsize:
                     raise _copy_error(ssize, dsize)
                 view = src.contiguous().view(dsize)
             memory().copy_strided(self._dev(), view._dev())
@@ -422,7 +417,7 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
             host = np.broadcast_to(s, shape)
         except ValueError:
             sshape = s.shape if s.size else ()
-            if s.size != _numel(shape) or not dsize:
+            if s.size != prod(shape) or not dsize:
                 raise _copy_error(sshape, dsize) from None
             host = s.reshape(shape)
         if dsize:
@@ -449,8 +444,8 @@ class CudaTensorBase(CudaViewMixin, CudaMovesMixin, CudaRandomMixin, CudaMathMix
 
 def _copy_error(ssize, dsize):
     return ValueError(f"copy: cannot copy a tensor of size {fmt_size(ssize)} "
-                      f"({_numel(ssize) if ssize else 0} elements) into one of size "
-                      f"{fmt_size(dsize)} ({_numel(dsize) if dsize else 0} elements)")
+                      f"({numel(ssize)} elements) into one of size "
+                      f"{fmt_size(dsize)} ({numel(dsize)} elements)")
 
 
 def _make_class(name, short):

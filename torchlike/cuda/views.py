@@ -3,13 +3,10 @@ Results match the CPU views of the same FloatTensor (sizes, strides, offsets), i
 numpy's strides for inserted size-1 dimensions. 0-based dims and indices; negative ones count
 from the end."""
 from .._core import fmt_size, is_int, normdim, parse_sizes, TensorBase
-
-
-def _numel(size):
-    n = 1
-    for s in size:
-        n *= s
-    return n
+from ..tensor import _contiguous_strides
+from ..views import (ViewMixin as _CpuViews, _infer_size, expand_geometry, sub_slices,
+                     unfold_geometry)
+from .math_common import prod
 
 
 def broadcast_strides(ssize, sstride, dsize):
@@ -61,14 +58,6 @@ def _view_strides(size, stride, newsize):
     return tuple(newstride)
 
 
-def _contiguous_strides(size):
-    strides, acc = [], 1
-    for s in reversed(size):
-        strides.append(acc)
-        acc *= max(s, 1)
-    return tuple(reversed(strides))
-
-
 class CudaViewMixin:
     __slots__ = ()
 
@@ -107,22 +96,11 @@ class CudaViewMixin:
 
     def sub(self, *ranges):
         """Pairs of inclusive 0-based (start, end) per leading dimension (Torch7's sub)."""
-        if len(ranges) % 2:
-            raise TypeError("sub expects (start, end) pairs of inclusive indices")
         shape, st = list(self._size), self._stride
-        nd = len(shape)
-        if len(ranges) // 2 > nd:
-            raise IndexError(f"sub: {len(ranges) // 2} ranges for a {nd}-D tensor")
         off = self._off
-        for d in range(len(ranges) // 2):
-            n = shape[d]
-            s, e = ranges[2 * d], ranges[2 * d + 1]
-            s2, e2 = (s + n if s < 0 else s), (e + n if e < 0 else e)
-            if not (0 <= s2 <= e2 < n):
-                raise IndexError(f"sub: range {s}..{e} is out of bounds for dimension {d} of "
-                                 f"size {n}")
-            off += s2 * st[d]
-            shape[d] = e2 - s2 + 1
+        for d, sl in enumerate(sub_slices(ranges, self._size)):
+            off += sl.start * st[d]
+            shape[d] = sl.stop - sl.start
         return self._derive(off, shape, st)
 
     def transpose(self, d1, d2):
@@ -150,16 +128,8 @@ class CudaViewMixin:
 
     def unfold(self, dim, size, step):
         """All slices of length `size` along `dim`, `step` apart, as a new last dimension."""
-        shape, st = self._size, self._stride
-        nd = len(shape)
-        d = normdim(dim, nd) if nd else 0
-        n = shape[d] if nd else 0
-        if step <= 0 or size <= 0 or size > n:
-            raise ValueError(f"unfold: size {size} and step {step} do not fit dimension {dim} "
-                             f"of size {n}")
-        new_size = shape[:d] + ((n - size) // step + 1,) + shape[d + 1:] + (size,)
-        new_st = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
-        return self._derive(self._off, new_size, new_st)
+        return self._derive(self._off,
+                            *unfold_geometry(self._size, self._stride, dim, size, step))
 
     def view(self, *sizes):
         """The same elements seen with new sizes (one may be -1), without a copy: works for
@@ -168,7 +138,7 @@ class CudaViewMixin:
         n = self.nElement()
         if -1 in size:
             size = _infer_size(size, n, self._size)
-        if _numel(size) != n or (not n and size and 0 not in size):
+        if prod(size) != n or (not n and size and 0 not in size):
             raise ValueError(f"view: cannot view a tensor of size {fmt_size(self._size)} "
                              f"({n} elements) as {fmt_size(size)}")
         if n <= 1 or self.isContiguous():
@@ -186,33 +156,8 @@ class CudaViewMixin:
     def expand(self, *sizes):
         """Size-1 dimensions repeated without copying (stride 0); -1 keeps a size; new leading
         dimensions may be added."""
-        shape, st = self._size, self._stride
         size = parse_sizes(sizes, 'expand')
-        nd = len(shape)
-        if len(size) < nd:
-            raise ValueError(f"expand: cannot expand size {fmt_size(shape)} to fewer "
-                             f"dimensions ({fmt_size(size)})")
-        lead = len(size) - nd
-        new_size, new_st = [], []
-        for i, s in enumerate(size):
-            if i < lead:
-                if s < 0:
-                    raise ValueError("expand: size -1 is not allowed for a new dimension")
-                new_size.append(s)
-                new_st.append(0)
-                continue
-            n = shape[i - lead]
-            if s == -1 or s == n:
-                new_size.append(n)
-                new_st.append(st[i - lead])
-            elif n == 1:
-                new_size.append(s)
-                new_st.append(0)
-            else:
-                raise ValueError(f"expand: the expanded size ({s}) must match the existing size "
-                                 f"({n}) at non-singleton dimension {i - lead}; tensor size "
-                                 f"{fmt_size(shape)}, requested {fmt_size(size)}")
-        return self._derive(self._off, new_size, new_st)
+        return self._derive(self._off, *expand_geometry(self._size, self._stride, size))
 
     def expandAs(self, other):
         return self.expand(tuple(other.size()))
@@ -243,19 +188,9 @@ class CudaViewMixin:
             return self._derive(self._off, shape, st)
         return self.view(shape[:d] + (1,) + shape[d:])    # numpy's strides, as the CPU
 
-    def split(self, size, dim=0):
-        """Views of at most `size` elements along `dim` (the last may be smaller)."""
-        n = self.size(dim)
-        if size <= 0:
-            raise ValueError(f"split: size must be positive, got {size}")
-        return [self.narrow(dim, i, min(size, n - i)) for i in range(0, n, size)]
-
-    def chunk(self, n, dim=0):
-        """`n` (or fewer) nearly equal views along `dim`."""
-        if n <= 0:
-            raise ValueError(f"chunk: the number of chunks must be positive, got {n}")
-        total = self.size(dim)
-        return self.split(-(-total // n), dim)
+    # the CPU tensors' own: they only call size() and narrow()
+    split = _CpuViews.split
+    chunk = _CpuViews.chunk
 
     def reshape(self, *sizes):
         """A contiguous copy with new sizes (Torch7's reshape always copies)."""
@@ -263,7 +198,7 @@ class CudaViewMixin:
         n = self.nElement()
         if -1 in size:
             size = _infer_size(size, n, self._size)
-        if _numel(size) != n:
+        if prod(size) != n:
             raise ValueError(f"reshape: cannot reshape a tensor of size {fmt_size(self._size)} "
                              f"({n} elements) as {fmt_size(size)}")
         return self.clone().view(size)
@@ -387,16 +322,3 @@ def _long_index(key):
     if key.__class__ is not CudaLongTensor:
         return key.type('torch.CudaLongTensor')
     return key
-
-
-def _infer_size(size, n, src_shape):
-    if size.count(-1) > 1:
-        raise ValueError(f"view: only one size can be -1, got {fmt_size(size)}")
-    known = 1
-    for s in size:
-        if s != -1:
-            known *= s
-    if known == 0 or n % known:
-        raise ValueError(f"view: cannot infer the -1 in {fmt_size(size)} for a tensor of "
-                         f"size {fmt_size(src_shape)} ({n} elements)")
-    return tuple(n // known if s == -1 else s for s in size)
