@@ -24,7 +24,7 @@ What it shows, in the order a Torch7 user would write it:
 
 Everything printed also goes to <save>/log.txt, and the options to <save>/log.yaml.
 With the defaults (6 epochs of SGD with momentum on a batch-normalised convnet) it reached
-90.66% test accuracy in 89 s on a shared 2-core machine.
+90.66% test accuracy in 77-89 s on a 2-core machine (quiet or shared).
 The data is the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 """
 import functools
