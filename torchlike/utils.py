@@ -40,14 +40,55 @@ def isTypeOf(obj, name):
 
 
 def setnumthreads(n):
-    """Threads used by numba's parallel kernels (BLAS threads follow OPENBLAS_NUM_THREADS /
-    OMP_NUM_THREADS, which must be set before numpy is imported)."""
+    """Threads used by numba's parallel kernels and by the OpenBLAS that numpy loaded (Torch7's
+    setnumthreads set the OpenMP threads, which drove both). Another BLAS (MKL, Accelerate)
+    keeps following its environment variables, which must be set before numpy is imported."""
     n = int(n)
     if n < 1:
         raise ValueError(f"setnumthreads: need at least 1 thread, got {n}")
     import numba
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    blas = openblas_threads()
+    if blas is not None:
+        blas[0](n)
     _num_threads['n'] = n
+
+
+# symbol names of OpenBLAS's thread setter and getter: numpy's wheels rename them (scipy_...)
+_OPENBLAS_SYMBOLS = (('scipy_openblas_set_num_threads64_', 'scipy_openblas_get_num_threads64_'),
+                     ('openblas_set_num_threads64_', 'openblas_get_num_threads64_'),
+                     ('openblas_set_num_threads', 'openblas_get_num_threads'))
+_openblas = {}
+
+
+def openblas_threads():
+    """(set_num_threads, get_num_threads) of the OpenBLAS library loaded into this process, as
+    ctypes functions, or None when there is none to be found (another BLAS, or not Linux)."""
+    if 'fns' not in _openblas:
+        _openblas['fns'] = _find_openblas()
+    return _openblas['fns']
+
+
+def _find_openblas():
+    import ctypes
+    import re
+    try:
+        with open('/proc/self/maps') as f:
+            paths = sorted(set(re.findall(r'(/\S*openblas\S*\.so\S*)', f.read())))
+    except OSError:
+        return None
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for setter, getter in _OPENBLAS_SYMBOLS:
+            if hasattr(lib, setter) and hasattr(lib, getter):
+                set_fn, get_fn = getattr(lib, setter), getattr(lib, getter)
+                set_fn.argtypes, set_fn.restype = [ctypes.c_int], None
+                get_fn.argtypes, get_fn.restype = [], ctypes.c_int
+                return set_fn, get_fn
+    return None
 
 
 def getnumthreads():

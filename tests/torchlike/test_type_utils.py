@@ -80,9 +80,13 @@ def test_isTypeOf_follows_inheritance_by_torch_name():
 def restore_threads(monkeypatch):
     import numba
     before = numba.get_num_threads()
+    blas = utils.openblas_threads()
+    blas_before = blas[1]() if blas else None
     monkeypatch.setitem(utils._num_threads, 'n', utils._num_threads['n'])
     yield numba
     numba.set_num_threads(before)
+    if blas:
+        blas[0](blas_before)
 
 
 def test_numthreads_round_trip(restore_threads):
@@ -102,3 +106,14 @@ def test_setnumthreads_rejects_less_than_one(restore_threads):
     with pytest.raises(ValueError, match='at least 1'):
         torch.setnumthreads(0)
     assert torch.getnumthreads() == 1
+
+
+def test_setnumthreads_also_sets_numpys_openblas(restore_threads):
+    blas = utils.openblas_threads()
+    if blas is None:
+        pytest.skip("numpy does not use a findable OpenBLAS here")
+    pool = blas[1]()                  # OpenBLAS starts with its whole pool (one per core)
+    torch.setnumthreads(1)
+    assert blas[1]() == 1
+    torch.setnumthreads(2)
+    assert blas[1]() == min(2, pool)  # it never grows past the pool it started with
