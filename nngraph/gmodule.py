@@ -151,28 +151,23 @@ class gModule(Container):
 
     def accGradParameters(self, input, gradOutput, scale=1):
         """Uses the inputs of the last forward and the gradients of the last updateGradInput."""
-        p = self._plan
-        if p is None or not p.ran:
-            raise RuntimeError(f"{self._title()}: call forward and updateGradInput before "
-                               f"accGradParameters")
-        vals, grads = p.vals, p.grads
-        me = -1
-        try:
-            for m, src, me in p.asteps:
-                m.accGradParameters(vals[src], grads[me], scale)
-        except Exception as e:
-            raise self._node_failed(e, p, me)
+        self._parameter_pass('accGradParameters', scale)
 
     def accUpdateGradParameters(self, input, gradOutput, lr):
+        self._parameter_pass('accUpdateGradParameters', lr)
+
+    def _parameter_pass(self, method, arg):
+        """Call `method`(input, gradOutput, arg) of every module with what the last forward and
+        updateGradInput left in the plan's slots."""
         p = self._plan
         if p is None or not p.ran:
             raise RuntimeError(f"{self._title()}: call forward and updateGradInput before "
-                               f"accUpdateGradParameters")
+                               f"{method}")
         vals, grads = p.vals, p.grads
         me = -1
         try:
             for m, src, me in p.asteps:
-                m.accUpdateGradParameters(vals[src], grads[me], lr)
+                getattr(m, method)(vals[src], grads[me], arg)
         except Exception as e:
             raise self._node_failed(e, p, me)
 

@@ -160,6 +160,8 @@ def value_of(name, f):
     if is_number(f):
         return float(f)
     if isinstance(f, TensorBase) and f.nElement() == 1:
+        if f._is_cuda:                              # a loss left on the device: one transfer
+            f = f.float()
         return float(f._arr().reshape(-1)[0])
     if isinstance(f, np.ndarray) and f.size == 1:
         return float(f.reshape(-1)[0])
@@ -167,9 +169,9 @@ def value_of(name, f):
                     f"got {type(f).__name__}")
 
 
-def evaluate(name, feval, x, xa):
-    """Call feval(x) and check it returned (f, df/dx) with df/dx a tensor of x's type and size.
-    Returns (f as float, gradient tensor, gradient numpy view)."""
+def call_feval(name, feval, x):
+    """Call feval(x) and check it returned (f, df/dx) with df/dx a tensor of x's type and number
+    of elements, on either device. Returns (f as float, gradient tensor)."""
     out = feval(x)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         got = (f"a {type(out).__name__} of length {len(out)}"
@@ -180,15 +182,20 @@ def evaluate(name, feval, x, xa):
     if not isinstance(g, TensorBase):
         raise TypeError(f"optim.{name}: feval(x) must return (f, df/dx) with df/dx a "
                         f"{x._typename}, got {type(g).__name__}")
-    if g._dtype != x._dtype:
+    if g._typename != x._typename:
         raise TypeError(f"optim.{name}: feval returned a gradient of type {g._typename} "
                         f"for x of type {x._typename}")
-    ga = g._arr()
-    if ga.size != xa.size:
+    if g.nElement() != x.nElement():
         raise ValueError(f"optim.{name}: feval returned a gradient of size "
-                         f"{fmt_size(shape_of(ga))} ({ga.size} elements) but x has size "
-                         f"{fmt_size(shape_of(xa))} ({xa.size} elements)")
-    return f, g, ga
+                         f"{fmt_size(g.size())} ({g.nElement()} elements) but x has size "
+                         f"{fmt_size(x.size())} ({x.nElement()} elements)")
+    return f, g
+
+
+def evaluate(name, feval, x, xa):
+    """call_feval for a CPU x: (f as float, gradient tensor, gradient numpy view)."""
+    f, g = call_feval(name, feval, x)
+    return f, g, g._arr()
 
 
 def function_value(name, feval, x):

@@ -59,22 +59,7 @@ def _buffer(name, state, key, x):
 
 
 def _evaluate(name, feval, x):
-    out = feval(x)
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise TypeError(f"optim.{name}: feval(x) must return (f, df/dx), got "
-                        f"{type(out).__name__}")
-    f, g = out
-    if isinstance(f, TensorBase) and f.nElement() == 1:
-        f = f.float() if is_cuda(f) else f
-    f = C.value_of(name, f)
-    if not isinstance(g, TensorBase) or g._typename != x._typename:
-        got = g._typename if isinstance(g, TensorBase) else type(g).__name__
-        raise TypeError(f"optim.{name}: feval(x) must return (f, df/dx) with df/dx a "
-                        f"{x._typename}, got {got}")
-    if g.nElement() != x.nElement():
-        raise ValueError(f"optim.{name}: feval returned a gradient of size "
-                         f"{fmt_size(g.size())} ({g.nElement()} elements) but x has size "
-                         f"{fmt_size(x.size())} ({x.nElement()} elements)")
+    f, g = C.call_feval(name, feval, x)
     return f, g.contiguous()
 
 
