@@ -31,11 +31,7 @@ def register_twin(twin, device):
     from torchlike import serialization
     entry = serialization.registeredName(base)
     if entry is not None:
-        name, version = entry
-        loaded_as = serialization.registeredClass(name)
-        serialization.registerClass(name, twin, version=version)
-        if loaded_as is not None:
-            serialization.registerClass(name, loaded_as, loadOnly=True)
+        serialization.registerClass(entry[0], twin, version=entry[1], saveOnly=True)
 
 
 def _load_twins():

@@ -583,6 +583,16 @@ class TestRegistry:
         finally:
             unregisterClass('test.Point')
 
+    def test_save_only_name(self):
+        class Twin(Module):
+            pass
+        registerClass('nn.TestModule', Twin, version=2, saveOnly=True)
+        data = serialize(Twin(1))
+        assert data.count(b'nn.TestModule') == 1
+        assert type(deserialize(data)) is Module          # loading keeps the main class
+        with pytest.raises(ValueError, match='exclude each other'):
+            registerClass('nn.Other', Twin, loadOnly=True, saveOnly=True)
+
     def test_special_attributes_are_not_set_from_files(self):
         data = serialize(Module(1)).replace(lstr('train'), lstr('__class__'), 1)
         with pytest.raises(ValueError, match='special attribute'):

@@ -9,6 +9,9 @@ Protocol (what a registered class may define; everything is optional):
       decorator: `@registerClass('nn.Linear')`.
   registerClass('nn.SpatialConvolutionMM', SpatialConvolution, loadOnly=True)
       an extra name that loads as the class; saving keeps the class's main name.
+  registerClass('nn.Linear', CudaLinear, saveOnly=True)
+      objects of the class are saved under the name, which keeps loading as the class
+      registered for it (nn's device twins: a CUDA Linear is saved as an nn.Linear).
 
   def _torchFields(self) -> dict                      (instance method, used when saving)
       The fields to write, as {name: value}. Default: a copy of `vars(self)`. Filter caches
@@ -47,11 +50,12 @@ _class_by_name = {}     # 'nn.Linear' -> class (main names and loadOnly aliases)
 _entry_by_class = {}    # class -> (main name, version)
 
 
-def registerClass(name, cls=None, *, version=1, loadOnly=False):
+def registerClass(name, cls=None, *, version=1, loadOnly=False, saveOnly=False):
     """Save and load objects of `cls` under the Torch class name `name` (see the module
     docstring for the protocol). Returns `cls`; without `cls`, returns a class decorator."""
     if cls is None:
-        return lambda c: registerClass(name, c, version=version, loadOnly=loadOnly)
+        return lambda c: registerClass(name, c, version=version, loadOnly=loadOnly,
+                                       saveOnly=saveOnly)
     if not isinstance(name, str) or not name:
         raise TypeError(f"registerClass: the Torch class name must be a non-empty str, "
                         f"got {name!r}")
@@ -63,8 +67,11 @@ def registerClass(name, cls=None, *, version=1, loadOnly=False):
                          f"storages and tds containers are handled by torchlike itself)")
     if isinstance(version, bool) or not isinstance(version, (int, float)):
         raise TypeError(f"registerClass: version must be a number, got {version!r}")
+    if loadOnly and saveOnly:
+        raise ValueError(f"registerClass({name!r}): loadOnly and saveOnly exclude each other")
     with _lock:
-        _class_by_name[name] = cls
+        if not saveOnly:
+            _class_by_name[name] = cls
         if not loadOnly:
             _entry_by_class[cls] = (name, version)
             # torch.typename(obj) reads `_typename`; give the class its Torch name
